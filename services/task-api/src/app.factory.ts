@@ -1,0 +1,39 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type AppDependencies, AppModule } from './app.module.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { createValidationPipe } from './common/validation.js';
+import { PinoNestLogger } from './logging/pino-nest.logger.js';
+import { httpTelemetryMiddleware } from './metrics/http-telemetry.middleware.js';
+
+/** Request bodies are capped here and in the frontend's nginx alike. */
+export const BODY_LIMIT = '64kb';
+
+/** Builds the HTTP application (not listening yet) from its dependencies. */
+export async function createApp(deps: AppDependencies): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(deps), {
+    logger: new PinoNestLogger(deps.logger),
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  // Telemetry first, so that even requests rejected by the body parser are measured and logged.
+  app.use(httpTelemetryMiddleware(deps.metrics, deps.logger));
+  app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new HttpExceptionFilter(deps.logger));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('obslab task-api')
+      .setDescription('The lab task service: tasks CRUD, telemetry generators, health and metrics.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', raw: ['json'] });
+  return app;
+}

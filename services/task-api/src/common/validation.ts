@@ -1,0 +1,35 @@
+import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import type { ErrorBody, FieldProblem } from './error-body.js';
+
+/** A 400 whose body names every bad field. */
+export class ValidationFailedException extends BadRequestException {
+  constructor(readonly body: ErrorBody) {
+    super(body.error);
+  }
+}
+
+function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/** The first problem of each field, as one sentence: "title must be shorter than ...; completed must be a boolean". */
+export function validationFailure(details: FieldProblem[]): ValidationFailedException {
+  const summary = details.map((detail) => detail.problems[0] ?? `${detail.field} is invalid`).join('; ');
+  return new ValidationFailedException({ error: summary, details });
+}
+
+/** The global pipe: strips nothing silently (unknown fields are errors) and converts types. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => validationFailure(flatten(errors)),
+  });
+}

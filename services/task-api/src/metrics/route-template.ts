@@ -1,0 +1,26 @@
+import type { Request } from 'express';
+
+/** The label value shared by every request that matched no route (keeps `endpoint` bounded). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+interface RouterLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+  match(path: string): boolean;
+}
+
+/**
+ * The route template of a request (`/api/tasks/:id`), never its raw URL. Express records the
+ * matched route on the request; requests that failed before routing (malformed JSON, body too
+ * large) are matched against the router's table so they keep their route's label.
+ */
+export function routeTemplate(request: Request): string {
+  const matched = (request.route as { path?: unknown } | undefined)?.path;
+  if (typeof matched === 'string') return matched;
+  const stack = (request.app as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? [];
+  const method = request.method.toLowerCase();
+  const path = request.path;
+  for (const layer of stack) {
+    if (layer.route?.methods[method] && layer.match(path)) return layer.route.path;
+  }
+  return UNMATCHED_ROUTE;
+}

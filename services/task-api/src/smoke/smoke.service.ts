@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Clock, CLOCK } from '../common/clock.js';
+import { DatabaseGate } from '../database/database.gate.js';
+import type { TaskRecord } from '../tasks/task.record.js';
+import { TASK_ENTITY } from '../tasks/task.schema.js';
+import type { SmokeType } from './smoke-db.query.js';
+
+export interface SmokeResult {
+  ok: true;
+  requested_ops: number;
+  type: SmokeType;
+  performed: { read: number; write: number };
+  rolled_back: true;
+  duration_ms: number;
+}
+
+/** Exercises the database with real statements in a transaction that is always rolled back. */
+@Injectable()
+export class SmokeService {
+  constructor(
+    private readonly db: DatabaseGate,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async run(ops: number, type: SmokeType): Promise<SmokeResult> {
+    const started = performance.now();
+    const performed = await this.db.rolledBack(async (manager) => {
+      const repository = manager.getRepository<TaskRecord>(TASK_ENTITY);
+      const done = { read: 0, write: 0 };
+      for (let op = 0; op < ops; op++) {
+        const write = type === 'write' || (type === 'rw' && op % 2 === 1);
+        if (write) {
+          const now = this.clock.now();
+          await repository.insert({ title: `smoke ${op}`, description: '', completed: false, createdAt: now, updatedAt: now });
+          done.write++;
+        } else {
+          await repository.find({ order: { createdAt: 'DESC', id: 'DESC' }, take: 1 });
+          done.read++;
+        }
+      }
+      return done;
+    });
+    return {
+      ok: true,
+      requested_ops: ops,
+      type,
+      performed,
+      rolled_back: true,
+      duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+  }
+}

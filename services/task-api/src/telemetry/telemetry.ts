@@ -1,0 +1,50 @@
+import { register } from 'import-in-the-middle/register-hooks.mjs';
+import { BetterSqlite3Instrumentation } from '@obslab/instrumentation-better-sqlite3';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { TelemetryConfig } from '../config/app-config.js';
+
+/** What {@link startTelemetry} hands back: flush and stop, bounded by the caller. */
+export interface Telemetry {
+  shutdown(): Promise<void>;
+}
+
+const PROBE_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
+
+/**
+ * Starts the OpenTelemetry SDK before the application is imported, so that http, pg, pino and
+ * better-sqlite3 are patched when they load. Exporters, endpoints, protocol, sampler and resource
+ * come from the standard OTEL_* variables (read by the SDK); this function only decides which
+ * signals leave the process (see loadConfig) and which instrumentations run. Metrics are not
+ * exported over OTLP: prom-client serves them at /metrics, one source per metric.
+ */
+export function startTelemetry(config: TelemetryConfig): Telemetry {
+  if (config.disabled) return { shutdown: () => Promise.resolve() };
+
+  // Our own ESM modules import pino directly: intercept that import too (CommonJS requires are
+  // patched without a loader hook).
+  register({ include: ['pino'] });
+
+  const sdk = new NodeSDK({
+    serviceName: config.serviceName,
+    // Undefined lets the SDK build processors from OTEL_TRACES_EXPORTER / OTEL_LOGS_EXPORTER.
+    ...(config.exportTraces ? {} : { spanProcessors: [] }),
+    ...(config.exportLogs ? {} : { logRecordProcessors: [] }),
+    metricReaders: [],
+    instrumentations: [
+      new HttpInstrumentation({
+        // Probes and scrapes would drown the traces that matter.
+        ignoreIncomingRequestHook: (request) => PROBE_PATHS.has((request.url ?? '').split('?')[0] ?? ''),
+        // The service makes no outgoing HTTP calls worth tracing (exporters use it themselves).
+        disableOutgoingRequestInstrumentation: true,
+      }),
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      new BetterSqlite3Instrumentation({ requireParentSpan: true }),
+      new PinoInstrumentation({ disableLogSending: !config.exportLogs }),
+    ],
+  });
+  sdk.start();
+  return { shutdown: () => sdk.shutdown() };
+}
