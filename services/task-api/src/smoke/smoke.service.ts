@@ -1,9 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type Clock, CLOCK } from '../common/clock.js';
 import { DatabaseGate } from '../database/database.gate.js';
 import type { TaskRecord } from '../tasks/task.record.js';
 import { TASK_ENTITY } from '../tasks/task.schema.js';
 import type { SmokeType } from './smoke-db.query.js';
+
+/** Let other requests (probes, scrapes) run between batches: SQLite statements are synchronous. */
+const OPS_PER_BATCH = 100;
 
 export interface SmokeResult {
   ok: true;
@@ -28,6 +32,7 @@ export class SmokeService {
       const repository = manager.getRepository<TaskRecord>(TASK_ENTITY);
       const done = { read: 0, write: 0 };
       for (let op = 0; op < ops; op++) {
+        if (op > 0 && op % OPS_PER_BATCH === 0) await yieldToEventLoop();
         const write = type === 'write' || (type === 'rw' && op % 2 === 1);
         if (write) {
           const now = this.clock.now();
