@@ -5,6 +5,7 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { TelemetryConfig } from '../config/app-config.js';
+import { annotatePgQuery } from './pg-request-hook.js';
 
 /** What {@link startTelemetry} hands back: flush and stop, bounded by the caller. */
 export interface Telemetry {
@@ -40,7 +41,7 @@ export function startTelemetry(config: TelemetryConfig): Telemetry {
         // The service makes no outgoing HTTP calls worth tracing (exporters use it themselves).
         disableOutgoingRequestInstrumentation: true,
       }),
-      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false, requestHook: annotatePgQuery }),
       new BetterSqlite3Instrumentation({ requireParentSpan: true }),
       new PinoInstrumentation({ disableLogSending: !config.exportLogs }),
     ],
