@@ -1,0 +1,118 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run } from './command.runner.js';
+
+/** Paths of the PEM files one control plane uses, all inside one directory. */
+export interface ControlPlaneCertificates {
+  readonly caCert: string;
+  readonly caKey: string;
+  /** kube-apiserver's serving certificate, for 127.0.0.1, localhost and the in-cluster names. */
+  readonly servingCert: string;
+  readonly servingKey: string;
+  /** Client certificate with O=system:masters: cluster-admin for tests. */
+  readonly adminCert: string;
+  readonly adminKey: string;
+  /** Client certificate for CN=system:kube-controller-manager (bound by the bootstrap RBAC). */
+  readonly controllerManagerCert: string;
+  readonly controllerManagerKey: string;
+  /** Signs and verifies service-account tokens. */
+  readonly serviceAccountKey: string;
+  readonly serviceAccountPublicKey: string;
+}
+
+const validityDays = '30';
+const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
+/** Extra names the serving certificate covers (the first IP of the default service range and the in-cluster DNS names). */
+export const servingNames = [
+  'IP:127.0.0.1',
+  'IP:10.0.0.1',
+  'DNS:localhost',
+  'DNS:kubernetes',
+  'DNS:kubernetes.default',
+  'DNS:kubernetes.default.svc',
+  'DNS:kubernetes.default.svc.cluster.local',
+] as const;
+
+/**
+ * Creates a throw-away CA, the API server's serving certificate, the admin and controller-manager
+ * client certificates (openssl CLI; ECDSA P-256, valid 30 days) and a service-account key pair
+ * (Node's crypto) in `dir`.
+ */
+export async function createCertificates(dir: string): Promise<ControlPlaneCertificates> {
+  const path = (name: string): string => join(dir, name);
+  const certs: ControlPlaneCertificates = {
+    caCert: path('ca.crt'),
+    caKey: path('ca.key'),
+    servingCert: path('apiserver.crt'),
+    servingKey: path('apiserver.key'),
+    adminCert: path('admin.crt'),
+    adminKey: path('admin.key'),
+    controllerManagerCert: path('controller-manager.crt'),
+    controllerManagerKey: path('controller-manager.key'),
+    serviceAccountKey: path('service-account.key'),
+    serviceAccountPublicKey: path('service-account.pub'),
+  };
+  const openssl = (args: readonly string[]) => run('openssl', args, { cwd: dir, timeoutMs: 30_000 });
+
+  await openssl([
+    'req',
+    '-x509',
+    ...ecKey,
+    '-days',
+    validityDays,
+    '-keyout',
+    certs.caKey,
+    '-out',
+    certs.caCert,
+    '-subj',
+    '/CN=obslab-test-ca',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ]);
+  const leaf = (subject: string, key: string, cert: string, usage: string, extra: readonly string[] = []) =>
+    openssl([
+      'req',
+      '-x509',
+      ...ecKey,
+      '-days',
+      validityDays,
+      '-CA',
+      certs.caCert,
+      '-CAkey',
+      certs.caKey,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      subject,
+      '-addext',
+      'basicConstraints=critical,CA:FALSE',
+      '-addext',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      '-addext',
+      `extendedKeyUsage=${usage}`,
+      ...extra,
+    ]);
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  await Promise.all([
+    leaf('/CN=kube-apiserver', certs.servingKey, certs.servingCert, 'serverAuth', [
+      '-addext',
+      `subjectAltName=${servingNames.join(',')}`,
+    ]),
+    leaf('/O=system:masters/CN=obslab-admin', certs.adminKey, certs.adminCert, 'clientAuth'),
+    leaf(
+      '/CN=system:kube-controller-manager',
+      certs.controllerManagerKey,
+      certs.controllerManagerCert,
+      'clientAuth',
+    ),
+    writeFile(certs.serviceAccountKey, privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 }),
+    writeFile(certs.serviceAccountPublicKey, publicKey.export({ type: 'spki', format: 'pem' })),
+  ]);
+  return certs;
+}

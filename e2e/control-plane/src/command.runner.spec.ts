@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CommandError, run } from './command.runner.js';
+
+describe('run', () => {
+  it('passes arguments as an array, untouched by any shell', async () => {
+    const { stdout } = await run(process.execPath, ['-e', 'console.log(process.argv[1])', '$HOME; echo hi']);
+    assert.equal(stdout.trim(), '$HOME; echo hi');
+  });
+
+  it('names the command, the exit code and the end of stderr when a program fails', async () => {
+    await assert.rejects(
+      run(process.execPath, ['-e', 'console.error("boom"); process.exit(3)']),
+      (error: unknown) => {
+        assert.ok(error instanceof CommandError);
+        assert.equal(error.exitCode, 3);
+        assert.match(error.message, /exited with code 3/);
+        assert.match(error.message, /boom/);
+        assert.match(error.message, new RegExp(process.execPath.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+        return true;
+      },
+    );
+  });
+
+  it('says when a program is not installed', async () => {
+    await assert.rejects(run('obslab-no-such-program', []), /not installed or not on PATH/);
+  });
+
+  it('kills a program that outlives its time limit', async () => {
+    await assert.rejects(
+      run(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], { timeoutMs: 200 }),
+      /killed by SIGKILL \(time limit 200 ms\)/,
+    );
+  });
+});

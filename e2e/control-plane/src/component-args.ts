@@ -1,0 +1,127 @@
+import type { ControlPlaneCertificates } from './certificates.js';
+
+/** Admission plugins the API server must always run (PodSecurity enforces the pod-security labels). */
+export const requiredAdmissionPlugins = ['PodSecurity'] as const;
+
+/** Controllers kube-controller-manager runs unless told otherwise. */
+export const defaultControllers = [
+  'garbage-collector-controller',
+  'namespace-controller',
+  'deployment-controller',
+  'replicaset-controller',
+  'serviceaccount-controller',
+  'serviceaccount-token-controller',
+  'root-ca-certificate-publisher-controller',
+] as const;
+
+/** Service IP range of the test cluster (its first address is the `kubernetes` service). */
+export const serviceClusterIpRange = '10.0.0.0/24';
+
+/** Admission plugins to turn on or off in addition to the API server's defaults. */
+export interface AdmissionOptions {
+  readonly enable?: readonly string[];
+  readonly disable?: readonly string[];
+}
+
+/** `--feature-gates` value: `A=true,B=false`, sorted; undefined when empty. */
+export function featureGatesFlag(gates: Readonly<Record<string, boolean>> = {}): string | undefined {
+  const entries = Object.entries(gates).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length ? entries.map(([name, on]) => `${name}=${on}`).join(',') : undefined;
+}
+
+/** The enable/disable admission flags, with PodSecurity always enabled. Throws if asked to disable it. */
+export function admissionFlags(admission: AdmissionOptions = {}): string[] {
+  const disable = [...new Set(admission.disable ?? [])];
+  const required = disable.filter((plugin) =>
+    (requiredAdmissionPlugins as readonly string[]).includes(plugin),
+  );
+  if (required.length) {
+    throw new Error(
+      `admission.disable lists ${required.join(', ')}, which this control plane always runs (the pod-security tests depend on it); remove it from admission.disable`,
+    );
+  }
+  const clash = disable.filter((plugin) => admission.enable?.includes(plugin));
+  if (clash.length) throw new Error(`admission plugins both enabled and disabled: ${clash.join(', ')}`);
+  const enable = [...new Set([...requiredAdmissionPlugins, ...(admission.enable ?? [])])];
+  return [
+    `--enable-admission-plugins=${enable.join(',')}`,
+    ...(disable.length ? [`--disable-admission-plugins=${disable.join(',')}`] : []),
+  ];
+}
+
+/** Arguments of etcd: one member on loopback, no fsync (test data is thrown away). */
+export function etcdArgs(options: { dataDir: string; clientPort: number; peerPort: number }): string[] {
+  const client = `http://127.0.0.1:${options.clientPort}`;
+  const peer = `http://127.0.0.1:${options.peerPort}`;
+  return [
+    '--name=obslab',
+    `--data-dir=${options.dataDir}`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=obslab=${peer}`,
+    '--initial-cluster-state=new',
+    '--unsafe-no-fsync=true',
+    '--log-level=warn',
+  ];
+}
+
+/** Arguments of kube-apiserver on 127.0.0.1 with client-certificate authentication and Node,RBAC authorization. */
+export function kubeApiserverArgs(options: {
+  certs: ControlPlaneCertificates;
+  etcdPort: number;
+  securePort: number;
+  admission?: AdmissionOptions;
+  featureGates?: Readonly<Record<string, boolean>>;
+}): string[] {
+  const { certs } = options;
+  const gates = featureGatesFlag(options.featureGates);
+  return [
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${options.securePort}`,
+    `--etcd-servers=http://127.0.0.1:${options.etcdPort}`,
+    `--tls-cert-file=${certs.servingCert}`,
+    `--tls-private-key-file=${certs.servingKey}`,
+    `--client-ca-file=${certs.caCert}`,
+    `--service-account-key-file=${certs.serviceAccountPublicKey}`,
+    `--service-account-signing-key-file=${certs.serviceAccountKey}`,
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-cluster-ip-range=${serviceClusterIpRange}`,
+    '--authorization-mode=Node,RBAC',
+    ...admissionFlags(options.admission),
+    // Like a real cluster: privileged pods are turned away by PodSecurity, not by this switch.
+    '--allow-privileged=true',
+    '--profiling=false',
+    ...(gates ? [`--feature-gates=${gates}`] : []),
+  ];
+}
+
+/** Arguments of kube-controller-manager: only `controllers`, no leader election, serving on loopback. */
+export function kubeControllerManagerArgs(options: {
+  kubeconfig: string;
+  certs: ControlPlaneCertificates;
+  securePort: number;
+  certDir: string;
+  controllers?: readonly string[];
+  featureGates?: Readonly<Record<string, boolean>>;
+}): string[] {
+  const gates = featureGatesFlag(options.featureGates);
+  return [
+    `--kubeconfig=${options.kubeconfig}`,
+    `--authentication-kubeconfig=${options.kubeconfig}`,
+    `--authorization-kubeconfig=${options.kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${options.securePort}`,
+    `--cert-dir=${options.certDir}`,
+    `--controllers=${(options.controllers ?? defaultControllers).join(',')}`,
+    '--leader-elect=false',
+    '--use-service-account-credentials=true',
+    `--service-account-private-key-file=${options.certs.serviceAccountKey}`,
+    `--root-ca-file=${options.certs.caCert}`,
+    `--service-cluster-ip-range=${serviceClusterIpRange}`,
+    '--profiling=false',
+    ...(gates ? [`--feature-gates=${gates}`] : []),
+  ];
+}

@@ -1,0 +1,224 @@
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createCertificates } from './certificates.js';
+import {
+  type AdmissionOptions,
+  etcdArgs,
+  kubeApiserverArgs,
+  kubeControllerManagerArgs,
+} from './component-args.js';
+import { onProcessExit } from './exit-cleanup.js';
+import { freePorts } from './free-port.js';
+import { type KubeBinaries, requireKubeBinaries } from './kube-binaries.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { type ManagedProcess, startProcess } from './managed-process.js';
+import { httpsGet, type HttpsClientTls } from './readiness.js';
+
+/** Options of {@link startControlPlane}. */
+export interface ControlPlaneOptions {
+  /** Admission plugins on top of the API server's defaults; PodSecurity always stays on. Default: the defaults. */
+  readonly admission?: AdmissionOptions;
+  /** Feature gates for kube-apiserver and kube-controller-manager. Default: none. */
+  readonly featureGates?: Readonly<Record<string, boolean>>;
+  /** Directory holding kube-apiserver, kube-controller-manager and etcd. Default: {@link findKubeBinaries}. */
+  readonly binDir?: string;
+  /** kube-controller-manager's `--controllers`. Default: {@link defaultControllers}. */
+  readonly controllers?: readonly string[];
+  /** Progress lines. Default: silent. */
+  readonly log?: (message: string) => void;
+  /** Where certificates, etcd data, kubeconfigs and logs go; removed by stop(). Default: a new temp dir. */
+  readonly workDir?: string;
+  /** Give up starting after this long. Default: 60 000 ms. */
+  readonly startTimeoutMs?: number;
+}
+
+/** A running control plane. */
+export interface ControlPlane {
+  /** Admin (system:masters) kubeconfig, certificates embedded. */
+  readonly kubeconfigPath: string;
+  /** The API server's URL, `https://127.0.0.1:<port>`. */
+  readonly server: string;
+  readonly workDir: string;
+  /** CA that signed the serving and client certificates. */
+  readonly caCertPath: string;
+  readonly binaries: KubeBinaries;
+  /** The component processes (each leads its own process group). */
+  readonly processes: readonly { readonly name: string; readonly pid: number; readonly logFile: string }[];
+  /** Stops every component and removes workDir. Safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts etcd, kube-apiserver and kube-controller-manager on free loopback ports and resolves
+ * once the API server's /readyz and the controller manager's /healthz answer 200. If the test
+ * process ends without stop(), an exit/signal handler kills the components and removes workDir.
+ */
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const binaries = requireKubeBinaries(options.binDir ? { binDir: options.binDir } : {});
+  const workDir = options.workDir
+    ? resolve(options.workDir)
+    : await mkdtemp(join(tmpdir(), 'obslab-control-plane-'));
+  const dirs = {
+    pki: join(workDir, 'pki'),
+    etcd: join(workDir, 'etcd'),
+    logs: join(workDir, 'logs'),
+    controllerManagerCerts: join(workDir, 'controller-manager-certs'),
+  };
+  const processes: ManagedProcess[] = [];
+  const cancelExitCleanup = onProcessExit(() => {
+    for (const child of processes) child.killNow();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await Promise.all(processes.filter((p) => p.name !== 'etcd').map((p) => p.stop()));
+      await Promise.all(processes.filter((p) => p.name === 'etcd').map((p) => p.stop()));
+      await rm(workDir, { recursive: true, force: true, maxRetries: 3 });
+      cancelExitCleanup();
+      log(`control plane stopped, removed ${workDir}`);
+    })());
+
+  try {
+    await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
+    const [certs, [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort]] = await Promise.all([
+      createCertificates(dirs.pki),
+      freePorts(4),
+    ]);
+    const server = `https://127.0.0.1:${apiserverPort}`;
+    const kubeconfigPath = join(workDir, 'kubeconfig');
+    const controllerManagerKubeconfig = join(workDir, 'controller-manager.kubeconfig');
+    await Promise.all([
+      writeKubeconfig(kubeconfigPath, {
+        server,
+        caCert: certs.caCert,
+        clientCert: certs.adminCert,
+        clientKey: certs.adminKey,
+      }),
+      writeKubeconfig(controllerManagerKubeconfig, {
+        server,
+        caCert: certs.caCert,
+        clientCert: certs.controllerManagerCert,
+        clientKey: certs.controllerManagerKey,
+      }),
+    ]);
+    log(`certificates and kubeconfigs in ${workDir}`);
+
+    const start = async (name: string, program: string, args: string[]) => {
+      const child = await startProcess({
+        name,
+        program,
+        args,
+        logFile: join(dirs.logs, `${name}.log`),
+        cwd: workDir,
+      });
+      processes.push(child);
+      return child;
+    };
+    // The API server retries its etcd connection, so both start at once. The controller manager
+    // starts once the API server is ready: before the bootstrap RBAC policy exists it would be
+    // refused the configmaps it needs and exit.
+    await start(
+      'etcd',
+      binaries.etcd,
+      etcdArgs({ dataDir: dirs.etcd, clientPort: etcdClientPort!, peerPort: etcdPeerPort! }),
+    );
+    await start(
+      'kube-apiserver',
+      binaries.kubeApiserver,
+      kubeApiserverArgs({
+        certs,
+        etcdPort: etcdClientPort!,
+        securePort: apiserverPort!,
+        ...(options.admission ? { admission: options.admission } : {}),
+        ...(options.featureGates ? { featureGates: options.featureGates } : {}),
+      }),
+    );
+    log(`etcd on 127.0.0.1:${etcdClientPort}, kube-apiserver on ${server}`);
+    const adminTls: HttpsClientTls = {
+      ca: await readFile(certs.caCert),
+      cert: await readFile(certs.adminCert),
+      key: await readFile(certs.adminKey),
+    };
+    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+    await waitUntilHealthy(processes, deadline, {
+      what: 'kube-apiserver /readyz',
+      url: `${server}/readyz`,
+      tls: adminTls,
+    });
+    log(`kube-apiserver ready after ${Date.now() - started} ms`);
+
+    await start(
+      'kube-controller-manager',
+      binaries.kubeControllerManager,
+      kubeControllerManagerArgs({
+        kubeconfig: controllerManagerKubeconfig,
+        certs,
+        securePort: controllerManagerPort!,
+        certDir: dirs.controllerManagerCerts,
+        ...(options.controllers ? { controllers: options.controllers } : {}),
+        ...(options.featureGates ? { featureGates: options.featureGates } : {}),
+      }),
+    );
+    // Self-signed serving certificate made by the controller manager itself; loopback only.
+    await waitUntilHealthy(processes, deadline, {
+      what: 'kube-controller-manager /healthz',
+      url: `https://127.0.0.1:${controllerManagerPort}/healthz`,
+      tls: { insecure: true },
+    });
+    log(`control plane ready in ${Date.now() - started} ms`);
+    return {
+      kubeconfigPath,
+      server,
+      workDir,
+      caCertPath: certs.caCert,
+      binaries,
+      processes: processes.map(({ name, pid, logFile }) => ({ name, pid, logFile })),
+      stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+interface HealthCheck {
+  readonly what: string;
+  readonly url: string;
+  readonly tls: HttpsClientTls;
+}
+
+async function waitUntilHealthy(
+  processes: readonly ManagedProcess[],
+  deadline: number,
+  check: HealthCheck,
+): Promise<void> {
+  let lastProblem = 'no answer yet';
+  for (;;) {
+    const dead = processes.find((p) => p.hasExited());
+    if (dead) {
+      const exit = await dead.exited;
+      throw new Error(
+        `${dead.name} exited during start-up (code ${exit.code}, signal ${exit.signal}); ${dead.logFile} ends with:\n${dead.logTail()}`,
+      );
+    }
+    try {
+      const { status, body } = await httpsGet(check.url, check.tls);
+      if (status === 200) return;
+      const failed = body.split('\n').filter((line) => line.includes('failed'));
+      lastProblem = `${check.what} answered ${status}: ${failed.join('; ') || body.slice(0, 200)}`;
+    } catch (error) {
+      lastProblem = `${check.what}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (Date.now() > deadline) {
+      const tails = processes.map((p) => `--- ${p.name} (${p.logFile}):\n${p.logTail(10)}`).join('\n');
+      throw new Error(`control plane not ready in time (${lastProblem})\n${tails}`);
+    }
+    await sleep(100);
+  }
+}

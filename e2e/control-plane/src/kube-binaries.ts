@@ -1,0 +1,90 @@
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Absolute paths of the control-plane programs. */
+export interface KubeBinaries {
+  readonly binDir: string;
+  readonly kubeApiserver: string;
+  readonly kubeControllerManager: string;
+  readonly etcd: string;
+  /** kubectl of the same release, when the directory has one. */
+  readonly kubectl: string | undefined;
+}
+
+/** What to do when {@link findKubeBinaries} finds nothing (one line). */
+export const kubeBinariesHint =
+  'run scripts/ensure-kube-binaries.sh (needs Go; builds kube-apiserver, kube-controller-manager, kubectl and etcd) or set KUBEBUILDER_ASSETS to a directory holding kube-apiserver, kube-controller-manager and etcd';
+
+/** The Kubernetes release the harness is built and tested against (e2e/control-plane/kube-version). */
+export const kubeVersion: string = readFileSync(new URL('../kube-version', import.meta.url), 'utf8').trim();
+
+/** Options of {@link findKubeBinaries}. */
+export interface FindKubeBinariesOptions {
+  /** Look only here. */
+  readonly binDir?: string;
+  /** Read KUBEBUILDER_ASSETS and OBSLAB_CACHE from here. Default: `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The cache directory scripts/ensure-kube-binaries.sh fills. */
+export function cachedKubeBinDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cacheRoot = env['OBSLAB_CACHE'] || join(homedir(), '.cache', 'obslab');
+  return join(cacheRoot, 'kube', kubeVersion, 'bin');
+}
+
+/** The directories {@link findKubeBinaries} searches, in order. */
+export function kubeBinDirCandidates(options: FindKubeBinariesOptions = {}): string[] {
+  if (options.binDir) return [options.binDir];
+  const env = options.env ?? process.env;
+  const assets = env['KUBEBUILDER_ASSETS'];
+  return [...(assets ? [assets] : []), cachedKubeBinDir(env)];
+}
+
+/**
+ * Finds kube-apiserver, kube-controller-manager and etcd: in `binDir` if given, else in
+ * KUBEBUILDER_ASSETS, else in the cache of scripts/ensure-kube-binaries.sh. Returns undefined
+ * when no directory holds all three; {@link kubeBinariesHint} says what to do then.
+ */
+export function findKubeBinaries(options: FindKubeBinariesOptions = {}): KubeBinaries | undefined {
+  for (const binDir of kubeBinDirCandidates(options)) {
+    const path = (name: string) => join(binDir, name);
+    if (['kube-apiserver', 'kube-controller-manager', 'etcd'].every((name) => isExecutable(path(name)))) {
+      return {
+        binDir,
+        kubeApiserver: path('kube-apiserver'),
+        kubeControllerManager: path('kube-controller-manager'),
+        etcd: path('etcd'),
+        kubectl: isExecutable(path('kubectl')) ? path('kubectl') : undefined,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Thrown when the control-plane programs are missing. */
+export class MissingKubeBinariesError extends Error {
+  override readonly name = 'MissingKubeBinariesError';
+
+  constructor(readonly searched: readonly string[]) {
+    super(
+      `Kubernetes ${kubeVersion} binaries not found (looked in ${searched.join(', ')}): ${kubeBinariesHint}`,
+    );
+  }
+}
+
+/** Like {@link findKubeBinaries}, but throws a {@link MissingKubeBinariesError} with the hint. */
+export function requireKubeBinaries(options: FindKubeBinariesOptions = {}): KubeBinaries {
+  const found = findKubeBinaries(options);
+  if (!found) throw new MissingKubeBinariesError(kubeBinDirCandidates(options));
+  return found;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
