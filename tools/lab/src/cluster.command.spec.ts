@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { findKubeBinaries, kubeBinariesHint } from '@obslab/control-plane';
+import { isAlive } from './cluster-state.js';
+
+const labBin = fileURLToPath(new URL('../bin/lab.js', import.meta.url));
+
+/** Runs the built CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
+function lab(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [labBin, ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('lab cluster', () => {
+  let cache: string;
+  let envWithout: NodeJS.ProcessEnv;
+  before(async () => {
+    cache = await mkdtemp(join(tmpdir(), 'obslab-lab-'));
+    envWithout = { ...process.env, OBSLAB_CACHE: cache, KUBEBUILDER_ASSETS: '' };
+  });
+  after(() => rm(cache, { recursive: true, force: true }));
+
+  it('lists up, down and status in its help', async () => {
+    const { code, stdout } = await lab(['cluster', '--help'], envWithout);
+    assert.equal(code, 0);
+    for (const command of ['up', 'down', 'status']) assert.match(stdout, new RegExp(`^  ${command}\\b`, 'm'));
+  });
+
+  it('fails with what to install when the Kubernetes binaries are missing', async () => {
+    const { code, stderr } = await lab(['cluster', 'up'], envWithout);
+    assert.equal(code, 1);
+    assert.match(stderr, /binaries not found/);
+    assert.ok(stderr.includes(kubeBinariesHint), stderr);
+  });
+
+  it('says nothing runs, with exit code 1, before any up', async () => {
+    const { code, stdout, stderr } = await lab(['cluster', 'status'], envWithout);
+    assert.equal(code, 1);
+    assert.match(stdout, /not running/);
+    assert.match(stderr, /lab cluster up/);
+  });
+
+  const binaries = findKubeBinaries();
+  it(
+    'starts a control plane in the background, reports it, and stops it leaving nothing behind',
+    { skip: binaries ? false : `Kubernetes binaries missing: ${kubeBinariesHint}`, timeout: 120_000 },
+    async () => {
+      const env = { ...process.env, OBSLAB_CACHE: cache, KUBEBUILDER_ASSETS: binaries!.binDir };
+      const up = await lab(['cluster', 'up'], env);
+      assert.equal(up.code, 0, up.stderr);
+      const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(up.stdout)?.[1];
+      assert.ok(kubeconfig && existsSync(kubeconfig), up.stdout);
+      const state = JSON.parse(await readFile(join(cache, 'cluster', 'state.json'), 'utf8')) as {
+        daemonPid: number;
+        processes: { pid: number }[];
+      };
+      try {
+        const status = await lab(['cluster', 'status'], env);
+        assert.equal(status.code, 0, status.stderr);
+        assert.match(status.stdout, /^running: Kubernetes v1\.34\.\d+ at https:\/\/127\.0\.0\.1:\d+/m);
+      } finally {
+        const down = await lab(['cluster', 'down'], env);
+        assert.equal(down.code, 0, down.stderr);
+      }
+      for (const pid of [state.daemonPid, ...state.processes.map((p) => p.pid)])
+        assert.ok(!isAlive(pid), `pid ${pid} still runs`);
+      assert.ok(!existsSync(join(cache, 'cluster')), 'state directory removed');
+    },
+  );
+});

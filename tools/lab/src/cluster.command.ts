@@ -1,0 +1,192 @@
+import { findKubeBinaries, kubeBinariesHint, kubeBinDirCandidates, kubeVersion } from '@obslab/control-plane';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command, Option } from 'commander';
+import {
+  type ClusterPaths,
+  type ClusterState,
+  clusterPaths,
+  isAlive,
+  readClusterState,
+} from './cluster-state.js';
+import { LabError } from './lab.error.js';
+
+const daemonScript = fileURLToPath(new URL('./cluster.daemon.js', import.meta.url));
+const progress = (message: string) => console.error(`lab cluster: ${message}`);
+
+/** `lab cluster up|down|status`: a local control plane (etcd, kube-apiserver, kube-controller-manager) in the background. */
+export function clusterCommand(): Command {
+  const cluster = new Command('cluster').description(
+    `Run a local Kubernetes ${kubeVersion} control plane (etcd, kube-apiserver, kube-controller-manager) on loopback, in the background. No nodes: pods stay Pending.`,
+  );
+  cluster
+    .command('up')
+    .description(
+      'start the control plane in the background and print its kubeconfig (does nothing if it runs already)',
+    )
+    .addOption(
+      new Option('--timeout <seconds>', 'give up waiting for readiness after this long')
+        .default(90)
+        .argParser(positiveNumber),
+    )
+    .action(async (options: { timeout: number }) => clusterUp(clusterPaths(), options.timeout * 1000));
+  cluster
+    .command('down')
+    .description('stop the background control plane and delete its data')
+    .action(async () => clusterDown(clusterPaths()));
+  cluster
+    .command('status')
+    .description('say whether the control plane runs (exit code 1 when it does not)')
+    .action(async () => clusterStatus(clusterPaths()));
+  return cluster;
+}
+
+/** Starts the daemon unless one runs, waits for it to be ready, prints the kubeconfig. */
+export async function clusterUp(paths: ClusterPaths, timeoutMs: number): Promise<void> {
+  const existing = await liveState(paths);
+  if (existing?.status === 'ready') {
+    progress(`already running (pid ${existing.daemonPid})`);
+    printReady(existing);
+    return;
+  }
+  if (!existing) {
+    if (!findKubeBinaries()) {
+      throw new LabError(
+        `Kubernetes ${kubeVersion} binaries not found (looked in ${kubeBinDirCandidates().join(', ')})`,
+        kubeBinariesHint,
+      );
+    }
+    await removeLeftovers(paths);
+    await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
+    const log = openSync(paths.daemonLog, 'w');
+    try {
+      const daemon = spawn(process.execPath, [daemonScript, paths.stateDir], {
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
+      daemon.unref();
+      progress(
+        `starting etcd, kube-apiserver and kube-controller-manager ${kubeVersion} (pid ${daemon.pid}, log ${paths.daemonLog})`,
+      );
+    } finally {
+      closeSync(log);
+    }
+  }
+  const started = Date.now();
+  for (;;) {
+    const state = await readClusterState(paths);
+    if (state?.status === 'ready') {
+      progress(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      printReady(state);
+      return;
+    }
+    if (state?.status === 'failed' || (state && !isAlive(state.daemonPid))) {
+      const reason =
+        state.status === 'failed'
+          ? state.error
+          : `the background process exited; ${paths.daemonLog} ends with:\n${tail(paths.daemonLog)}`;
+      await removeLeftovers(paths);
+      throw new LabError(
+        `the control plane did not start: ${reason}`,
+        `fix the cause above and run \`lab cluster up\` again`,
+      );
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new LabError(
+        `the control plane was not ready within ${timeoutMs / 1000} s; ${paths.daemonLog} ends with:\n${tail(paths.daemonLog)}`,
+        'run `lab cluster down`, then `lab cluster up --timeout 300` on a slow machine',
+      );
+    }
+    await sleep(200);
+  }
+}
+
+/** Stops the daemon (SIGTERM, which stops the components), then removes the state directory. */
+export async function clusterDown(paths: ClusterPaths): Promise<void> {
+  const state = await readClusterState(paths);
+  if (!state) {
+    progress('no control plane running');
+    await rm(paths.stateDir, { recursive: true, force: true });
+    return;
+  }
+  if (isAlive(state.daemonPid)) {
+    progress(`stopping (pid ${state.daemonPid})`);
+    signal(state.daemonPid, 'SIGTERM');
+    const deadline = Date.now() + 20_000;
+    while (isAlive(state.daemonPid) && Date.now() < deadline) await sleep(100);
+  }
+  await removeLeftovers(paths, state);
+  progress('stopped and removed');
+}
+
+/** Prints the state; exit code 1 when nothing runs. */
+export async function clusterStatus(paths: ClusterPaths): Promise<void> {
+  const state = await liveState(paths);
+  if (state?.status === 'ready') {
+    const dead = state.processes.filter((p) => !isAlive(p.pid));
+    console.log(
+      `running: Kubernetes ${state.kubeVersion} at ${state.server} since ${state.startedAt} (pid ${state.daemonPid})`,
+    );
+    console.log(`kubeconfig: ${state.kubeconfigPath}`);
+    if (dead.length)
+      throw new LabError(
+        `${dead.map((p) => p.name).join(', ')} exited; see ${dead.map((p) => p.logFile).join(', ')}`,
+        'run `lab cluster down` then `lab cluster up`',
+      );
+    return;
+  }
+  if (state?.status === 'starting') {
+    console.log(`starting (pid ${state.daemonPid})`);
+    return;
+  }
+  console.log('not running');
+  throw new LabError('no control plane running', 'run `lab cluster up`');
+}
+
+/** The state of a daemon that is still alive, else undefined. */
+async function liveState(paths: ClusterPaths): Promise<ClusterState | undefined> {
+  const state = await readClusterState(paths);
+  return state && state.status !== 'failed' && isAlive(state.daemonPid) ? state : undefined;
+}
+
+/** Kills whatever a crashed daemon left running and deletes the state directory. */
+async function removeLeftovers(paths: ClusterPaths, known?: ClusterState): Promise<void> {
+  const state = known ?? (await readClusterState(paths).catch(() => undefined));
+  if (state) {
+    signal(-state.daemonPid, 'SIGKILL');
+    if (state.status === 'ready') for (const p of state.processes) signal(-p.pid, 'SIGKILL');
+  }
+  await rm(paths.stateDir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+function printReady(state: Extract<ClusterState, { status: 'ready' }>): void {
+  console.log(`Kubernetes ${state.kubeVersion} control plane at ${state.server}`);
+  console.log(`kubeconfig: ${state.kubeconfigPath}`);
+  console.log(`export KUBECONFIG=${state.kubeconfigPath}`);
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+function tail(file: string, lines = 15): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new LabError(`--timeout must be a positive number of seconds, got "${value}"`);
+  return n;
+}

@@ -1,0 +1,12 @@
+/** A failure the user can act on: printed as `lab: <message>` and `  → <hint>`, then exit code ≠ 0. */
+export class LabError extends Error {
+  override readonly name = 'LabError';
+
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { clusterCommand } from './cluster.command.js';
+import { LabError } from './lab.error.js';
+
+/** The `lab` program; each command group (cluster, later verify, vm, deploy, operator) lives in its own `*.command.ts`. */
+export function createProgram(): Command {
+  return new Command('lab')
+    .description(
+      'The obslab CLI: run a local Kubernetes control plane (later: verify, vm, deploy, operator).',
+    )
+    .version('0.1.0')
+    .showHelpAfterError()
+    .addCommand(clusterCommand());
+}
+
+/** Runs the CLI with `argv` as in process.argv (node, script, ...args); sets process.exitCode on failure. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await createProgram().parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof LabError) {
+      console.error(`lab: ${error.message}`);
+      if (error.hint) console.error(`  → ${error.hint}`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode;
+      return;
+    }
+    console.error(
+      `lab: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    process.exitCode = 1;
+  }
+}
