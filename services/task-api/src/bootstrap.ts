@@ -9,8 +9,9 @@ import type { Telemetry } from './telemetry/telemetry.js';
 /**
  * Opens the database, starts listening, and on SIGTERM/SIGINT shuts down in order: stop
  * accepting, finish in-flight requests (bounded), close the database, flush telemetry.
+ * Resolves to a promise that settles once the service has stopped.
  */
-export async function serve(config: AppConfig, telemetry: Telemetry): Promise<void> {
+export async function serve(config: AppConfig, telemetry: Telemetry): Promise<{ stopped: Promise<void> }> {
   const logger = createLogger(config.logLevel, config.telemetry.serviceName);
   const metrics = createServiceMetrics();
   const dataSource = await openDataSource(config, metrics, logger);
@@ -18,10 +19,7 @@ export async function serve(config: AppConfig, telemetry: Telemetry): Promise<vo
   await app.listen(config.port, config.host);
   logger.info({ port: config.port, host: config.host, database: config.database.kind }, 'task-api listening');
 
-  let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
     logger.info({ signal, timeout_ms: config.shutdownTimeoutMs }, 'shutting down');
     const server = app.getHttpServer() as import('node:http').Server;
     const deadline = setTimeout(() => {
@@ -29,12 +27,19 @@ export async function serve(config: AppConfig, telemetry: Telemetry): Promise<vo
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     deadline.unref();
+    // Keep-alive connections become idle as their requests finish: close them as they do.
+    const reaper = setInterval(() => server.closeIdleConnections(), 50);
     server.closeIdleConnections();
     await app.close(); // stops accepting, waits for in-flight requests, then Nest's shutdown hooks (database)
+    clearInterval(reaper);
     clearTimeout(deadline);
     await telemetry.shutdown();
     logger.info('stopped');
     logger.flush();
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (s) => void stop(s));
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  }).then(stop);
+  return { stopped };
 }

@@ -17,10 +17,14 @@ function configOrExit(): AppConfig {
 const config = configOrExit();
 const telemetry = startTelemetry(config.telemetry);
 const { serve } = await import('./bootstrap.js');
+let running: Awaited<ReturnType<typeof serve>>;
 try {
-  await serve(config, telemetry);
+  running = await serve(config, telemetry);
 } catch (error) {
   process.stderr.write(`task-api: failed to start: ${(error as Error).message}\n`);
   await telemetry.shutdown();
   process.exit(1);
 }
+// Work abandoned at the shutdown deadline (timers, sockets) must not keep the process alive.
+await running.stopped;
+process.exit(0);

@@ -1,0 +1,137 @@
+import { startPostgres, type PostgresServer, eventually } from '@obslab/testing';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runMain, startServiceProcess } from './testing/service-process.js';
+
+const root = mkdtempSync(join(tmpdir(), 'obslab-lifecycle-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const post = (baseUrl: string, title: string) =>
+  fetch(`${baseUrl}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+
+describe('start-up', () => {
+  it('exits 2 naming every bad variable, and starts nothing', async () => {
+    const result = await runMain({ PORT: 'eighty', LOG_LEVEL: 'chatty', OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon', DATA_DIR: join(root, 'never') });
+    assert.equal(result.code, 2);
+    for (const name of ['PORT', 'LOG_LEVEL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) assert.match(result.stderr, new RegExp(`${name}=`));
+    assert.match(result.stderr, /invalid configuration/);
+    assert.equal(result.stdout, '');
+  });
+
+  it('exits 1 with what to do when DATA_DIR is not writable', async () => {
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const result = await runMain({ DATA_DIR: join(file, 'data'), LOG_LEVEL: 'error' });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /DATA_DIR .*a-file\/data is not usable \(ENOTDIR\): point DATA_DIR at a writable directory/);
+  });
+
+  it('creates a missing DATA_DIR and answers ready within 1.5 s of start', async () => {
+    const started = performance.now();
+    const service = await startServiceProcess({ DATA_DIR: join(root, 'fresh', 'nested'), LOG_LEVEL: 'warn' });
+    const ready = await fetch(`${service.baseUrl}/health/ready`);
+    const elapsed = performance.now() - started;
+    assert.equal(ready.status, 200);
+    assert.deepEqual(await service.stop(), { code: 0, signal: null });
+    // Reported, not asserted tightly: the benchmark measures start time; this only catches a regression by an order of magnitude.
+    assert.ok(elapsed < 15_000, `ready after ${elapsed} ms`);
+  });
+});
+
+describe('durability on SQLite', () => {
+  it('loses no acknowledged write when the process is killed with SIGKILL', async () => {
+    const dataDir = join(root, 'sigkill');
+    const service = await startServiceProcess({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    const acknowledged: { id: number; title: string }[] = [];
+    let sent = 0;
+    // Eight clients write steadily; the process is killed mid-stream once 150 writes were acknowledged.
+    const client = async () => {
+      while (service.child.exitCode === null && service.child.signalCode === null) {
+        const title = `durable ${sent++}`;
+        try {
+          const response = await post(service.baseUrl, title);
+          if (response.status === 201) acknowledged.push((await response.json()) as { id: number; title: string });
+        } catch {
+          return; // the connection died with the process
+        }
+        if (acknowledged.length === 150) service.child.kill('SIGKILL');
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, client));
+    assert.deepEqual(await service.exited, { code: null, signal: 'SIGKILL' });
+    assert.ok(acknowledged.length >= 150 && sent > acknowledged.length, `${acknowledged.length} of ${sent} writes acknowledged before the kill`);
+
+    const restarted = await startServiceProcess({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+    try {
+      const stored = ((await (await fetch(`${restarted.baseUrl}/api/tasks?limit=1000`)).json()) as { tasks: { id: number; title: string }[] }).tasks;
+      const byId = new Map(stored.map((task) => [task.id, task.title]));
+      for (const task of acknowledged) assert.equal(byId.get(task.id), task.title, `acknowledged task ${task.id} survived`);
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes an in-flight request on SIGTERM, refuses new ones, and exits 0', async () => {
+    const service = await startServiceProcess({ DATA_DIR: join(root, 'sigterm'), LOG_LEVEL: 'info' });
+    const slow = fetch(`${service.baseUrl}/api/simulate-slow?delay=1`);
+    await eventually(() => assert.ok(service.logs().length > 0));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    service.child.kill('SIGTERM');
+    await eventually(() => assert.ok(service.logs().some((line) => line['msg'] === 'shutting down')));
+    await assert.rejects(fetch(`${service.baseUrl}/health/live`), 'a new connection is refused while draining');
+    const response = await slow;
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { message: 'responded after 1 s', delay: 1 });
+    assert.deepEqual(await service.exited, { code: 0, signal: null });
+    assert.ok(service.logs().some((line) => line['msg'] === 'stopped'));
+  });
+
+  it('bounds the wait for in-flight requests by SHUTDOWN_TIMEOUT_MS', async () => {
+    const service = await startServiceProcess({ DATA_DIR: join(root, 'bounded'), LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '300' });
+    const slow = fetch(`${service.baseUrl}/api/simulate-slow?delay=8`).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopped = performance.now();
+    service.child.kill('SIGTERM');
+    assert.deepEqual(await service.exited, { code: 0, signal: null });
+    assert.ok(performance.now() - stopped < 4000, 'did not wait for the 8 s request');
+    assert.ok((await slow) instanceof Error, 'the cut request fails on the client');
+  });
+});
+
+describe('readiness on PostgreSQL', () => {
+  let postgres: PostgresServer;
+  before(async () => {
+    postgres = await startPostgres();
+  });
+  after(async () => {
+    await postgres?.destroy();
+  });
+
+  it('turns 503 with details while the database is down, and 200 when it returns', async () => {
+    const service = await startServiceProcess({ DATABASE_URL: await postgres.createDatabase('readiness'), LOG_LEVEL: 'fatal' });
+    try {
+      assert.equal((await fetch(`${service.baseUrl}/health/ready`)).status, 200);
+      await postgres.stop();
+      const down = await eventually(async () => {
+        const response = await fetch(`${service.baseUrl}/health/ready`);
+        assert.equal(response.status, 503);
+        return (await response.json()) as { status: string; details: { database: { status: string } } };
+      });
+      assert.equal(down.status, 'error');
+      assert.equal(down.details.database.status, 'down');
+      assert.equal((await fetch(`${service.baseUrl}/health/live`)).status, 200, 'liveness does not depend on the database');
+      assert.equal((await fetch(`${service.baseUrl}/api/tasks`)).status, 500);
+
+      await postgres.start();
+      await eventually(async () => assert.equal((await fetch(`${service.baseUrl}/health/ready`)).status, 200), { timeoutMs: 15_000 });
+      assert.equal((await post(service.baseUrl, 'after the outage')).status, 201);
+    } finally {
+      await service.stop();
+    }
+  });
+});
