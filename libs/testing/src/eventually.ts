@@ -13,7 +13,10 @@ export interface EventuallyOptions {
  * Polls `probe` until it returns without throwing, and returns its value; when time runs out,
  * throws the last failure. Tests poll with this instead of sleeping.
  */
-export async function eventually<T>(probe: () => T | Promise<T>, options: EventuallyOptions = {}): Promise<T> {
+export async function eventually<T>(
+  probe: () => T | Promise<T>,
+  options: EventuallyOptions = {},
+): Promise<T> {
   const { timeoutMs = 10_000, intervalMs = 100, description = 'condition' } = options;
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;

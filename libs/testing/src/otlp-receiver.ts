@@ -96,7 +96,13 @@ interface LogsRequest {
   resourceLogs?: {
     resource?: { attributes?: KeyValue[] };
     scopeLogs?: {
-      logRecords?: { traceId?: string; spanId?: string; severityText?: string; body?: AnyValue; attributes?: KeyValue[] }[];
+      logRecords?: {
+        traceId?: string;
+        spanId?: string;
+        severityText?: string;
+        body?: AnyValue;
+        attributes?: KeyValue[];
+      }[];
     }[];
   }[];
 }
@@ -122,7 +128,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
                 parentSpanId: span.parentSpanId ?? '',
                 status: span.status ?? {},
                 attributes: flatten(span.attributes),
-                events: (span.events ?? []).map((event) => ({ name: event.name, attributes: flatten(event.attributes) })),
+                events: (span.events ?? []).map((event) => ({
+                  name: event.name,
+                  attributes: flatten(event.attributes),
+                })),
                 resource,
               });
             }
@@ -145,7 +154,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
           }
         }
       }
-      response.writeHead(200, { 'content-type': contentType.includes('json') ? 'application/json' : contentType });
+      response.writeHead(200, {
+        'content-type': contentType.includes('json') ? 'application/json' : contentType,
+      });
       response.end(contentType.includes('json') ? '{}' : '');
     })().catch((error: unknown) => {
       response.writeHead(400);

@@ -20,7 +20,8 @@ export interface PostgresServer {
   destroy(): Promise<void>;
 }
 
-const INSTALL_HINT = 'install PostgreSQL server binaries (Debian: apt-get install -y postgresql) or set PG_BIN_DIR';
+const INSTALL_HINT =
+  'install PostgreSQL server binaries (Debian: apt-get install -y postgresql) or set PG_BIN_DIR';
 
 /** Where initdb, pg_ctl and createdb are: PG_BIN_DIR, else the newest /usr/lib/postgresql/N/bin. */
 export function findPostgresBinaries(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -34,11 +35,16 @@ export function findPostgresBinaries(env: NodeJS.ProcessEnv = process.env): stri
 }
 
 /** PostgreSQL refuses to run as root: as root, run its programs as the `postgres` user. */
-function asServerUser(): { wrap(program: string, args: string[]): [string, string[]]; uid?: number; gid?: number } {
+function asServerUser(): {
+  wrap(program: string, args: string[]): [string, string[]];
+  uid?: number;
+  gid?: number;
+} {
   if (process.getuid?.() !== 0) return { wrap: (program, args) => [program, args] };
   const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  if (id.status !== 0) throw new Error(`running as root needs a "postgres" user to run the server: ${INSTALL_HINT}`);
+  if (id.status !== 0)
+    throw new Error(`running as root needs a "postgres" user to run the server: ${INSTALL_HINT}`);
   return {
     wrap: (program, args) => ['runuser', ['-u', 'postgres', '--', program, ...args]],
     uid: Number(id.stdout.trim()),
@@ -59,7 +65,18 @@ export async function startPostgres(): Promise<PostgresServer> {
     const [command, argv] = user.wrap(join(bin, program), args);
     return run(command, argv, { timeoutMs: 60_000 });
   };
-  await exec('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
+  await exec('initdb', [
+    '-D',
+    data,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--no-sync',
+    '--locale=C',
+  ]);
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   let running = false;
   let destroyed = false;
@@ -79,7 +96,18 @@ export async function startPostgres(): Promise<PostgresServer> {
       return server.url(name);
     },
     async start() {
-      await exec('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', options, '-w', '-t', '60', 'start']);
+      await exec('pg_ctl', [
+        '-D',
+        data,
+        '-l',
+        join(dir, 'server.log'),
+        '-o',
+        options,
+        '-w',
+        '-t',
+        '60',
+        'start',
+      ]);
       running = true;
     },
     async stop() {

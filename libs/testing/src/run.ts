@@ -12,12 +12,22 @@ export function run(program: string, args: readonly string[], options: RunOption
     execFile(
       program,
       args,
-      { cwd: options.cwd, env: options.env, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        cwd: options.cwd,
+        env: options.env,
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         if (!error) return resolve(stdout);
         const tail = `${stderr}`.trim().split('\n').slice(-15).join('\n');
         const code = (error as { code?: unknown }).code;
-        reject(new Error(`${program} ${args.join(' ')} failed (exit ${String(code)}) in ${options.cwd ?? process.cwd()}:\n${tail}`, { cause: error }));
+        reject(
+          new Error(
+            `${program} ${args.join(' ')} failed (exit ${String(code)}) in ${options.cwd ?? process.cwd()}:\n${tail}`,
+            { cause: error },
+          ),
+        );
       },
     );
   });

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { AppConfig } from './config/app-config.js';
 import { createApp } from './app.factory.js';
 import { systemClock } from './common/clock.js';
@@ -21,7 +22,7 @@ export async function serve(config: AppConfig, telemetry: Telemetry): Promise<{ 
 
   const stop = async (signal: NodeJS.Signals) => {
     logger.info({ signal, timeout_ms: config.shutdownTimeoutMs }, 'shutting down');
-    const server = app.getHttpServer() as import('node:http').Server;
+    const server = app.getHttpServer() as Server;
     const deadline = setTimeout(() => {
       logger.warn('in-flight requests did not finish in time: closing their connections');
       server.closeAllConnections();

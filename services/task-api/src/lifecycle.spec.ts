@@ -10,13 +10,23 @@ const root = mkdtempSync(join(tmpdir(), 'obslab-lifecycle-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 const post = (baseUrl: string, title: string) =>
-  fetch(`${baseUrl}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title }) });
+  fetch(`${baseUrl}/api/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title }),
+  });
 
 describe('start-up', () => {
   it('exits 2 naming every bad variable, and starts nothing', async () => {
-    const result = await runMain({ PORT: 'eighty', LOG_LEVEL: 'chatty', OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon', DATA_DIR: join(root, 'never') });
+    const result = await runMain({
+      PORT: 'eighty',
+      LOG_LEVEL: 'chatty',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'carrier-pigeon',
+      DATA_DIR: join(root, 'never'),
+    });
     assert.equal(result.code, 2);
-    for (const name of ['PORT', 'LOG_LEVEL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) assert.match(result.stderr, new RegExp(`${name}=`));
+    for (const name of ['PORT', 'LOG_LEVEL', 'OTEL_EXPORTER_OTLP_PROTOCOL'])
+      assert.match(result.stderr, new RegExp(`${name}=`));
     assert.match(result.stderr, /invalid configuration/);
     assert.equal(result.stdout, '');
   });
@@ -26,7 +36,10 @@ describe('start-up', () => {
     writeFileSync(file, 'not a directory');
     const result = await runMain({ DATA_DIR: join(file, 'data'), LOG_LEVEL: 'error' });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /DATA_DIR .*a-file\/data is not usable \(ENOTDIR\): point DATA_DIR at a writable directory/);
+    assert.match(
+      result.stderr,
+      /DATA_DIR .*a-file\/data is not usable \(ENOTDIR\): point DATA_DIR at a writable directory/,
+    );
   });
 
   it('creates a missing DATA_DIR and answers ready within 1.5 s of start', async () => {
@@ -53,7 +66,8 @@ describe('durability on SQLite', () => {
         const title = `durable ${sent++}`;
         try {
           const response = await post(service.baseUrl, title);
-          if (response.status === 201) acknowledged.push((await response.json()) as { id: number; title: string });
+          if (response.status === 201)
+            acknowledged.push((await response.json()) as { id: number; title: string });
         } catch {
           return; // the connection died with the process
         }
@@ -62,13 +76,21 @@ describe('durability on SQLite', () => {
     };
     await Promise.all(Array.from({ length: 8 }, client));
     assert.deepEqual(await service.exited, { code: null, signal: 'SIGKILL' });
-    assert.ok(acknowledged.length >= 150 && sent > acknowledged.length, `${acknowledged.length} of ${sent} writes acknowledged before the kill`);
+    assert.ok(
+      acknowledged.length >= 150 && sent > acknowledged.length,
+      `${acknowledged.length} of ${sent} writes acknowledged before the kill`,
+    );
 
     const restarted = await startServiceProcess({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
     try {
-      const stored = ((await (await fetch(`${restarted.baseUrl}/api/tasks?limit=1000`)).json()) as { tasks: { id: number; title: string }[] }).tasks;
+      const stored = (
+        (await (await fetch(`${restarted.baseUrl}/api/tasks?limit=1000`)).json()) as {
+          tasks: { id: number; title: string }[];
+        }
+      ).tasks;
       const byId = new Map(stored.map((task) => [task.id, task.title]));
-      for (const task of acknowledged) assert.equal(byId.get(task.id), task.title, `acknowledged task ${task.id} survived`);
+      for (const task of acknowledged)
+        assert.equal(byId.get(task.id), task.title, `acknowledged task ${task.id} survived`);
     } finally {
       await restarted.stop();
     }
@@ -83,7 +105,10 @@ describe('graceful shutdown', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     service.child.kill('SIGTERM');
     await eventually(() => assert.ok(service.logs().some((line) => line['msg'] === 'shutting down')));
-    await assert.rejects(fetch(`${service.baseUrl}/health/live`), 'a new connection is refused while draining');
+    await assert.rejects(
+      fetch(`${service.baseUrl}/health/live`),
+      'a new connection is refused while draining',
+    );
     const response = await slow;
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { message: 'responded after 1 s', delay: 1 });
@@ -92,7 +117,11 @@ describe('graceful shutdown', () => {
   });
 
   it('bounds the wait for in-flight requests by SHUTDOWN_TIMEOUT_MS', async () => {
-    const service = await startServiceProcess({ DATA_DIR: join(root, 'bounded'), LOG_LEVEL: 'warn', SHUTDOWN_TIMEOUT_MS: '300' });
+    const service = await startServiceProcess({
+      DATA_DIR: join(root, 'bounded'),
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_TIMEOUT_MS: '300',
+    });
     const slow = fetch(`${service.baseUrl}/api/simulate-slow?delay=8`).catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 200));
     const stopped = performance.now();
@@ -113,7 +142,10 @@ describe('readiness on PostgreSQL', () => {
   });
 
   it('turns 503 with details while the database is down, and 200 when it returns', async () => {
-    const service = await startServiceProcess({ DATABASE_URL: await postgres.createDatabase('readiness'), LOG_LEVEL: 'fatal' });
+    const service = await startServiceProcess({
+      DATABASE_URL: await postgres.createDatabase('readiness'),
+      LOG_LEVEL: 'fatal',
+    });
     try {
       assert.equal((await fetch(`${service.baseUrl}/health/ready`)).status, 200);
       await postgres.stop();
@@ -124,11 +156,18 @@ describe('readiness on PostgreSQL', () => {
       });
       assert.equal(down.status, 'error');
       assert.equal(down.details.database.status, 'down');
-      assert.equal((await fetch(`${service.baseUrl}/health/live`)).status, 200, 'liveness does not depend on the database');
+      assert.equal(
+        (await fetch(`${service.baseUrl}/health/live`)).status,
+        200,
+        'liveness does not depend on the database',
+      );
       assert.equal((await fetch(`${service.baseUrl}/api/tasks`)).status, 500);
 
       await postgres.start();
-      await eventually(async () => assert.equal((await fetch(`${service.baseUrl}/health/ready`)).status, 200), { timeoutMs: 15_000 });
+      await eventually(
+        async () => assert.equal((await fetch(`${service.baseUrl}/health/ready`)).status, 200),
+        { timeoutMs: 15_000 },
+      );
       assert.equal((await post(service.baseUrl, 'after the outage')).status, 201);
     } finally {
       await service.stop();

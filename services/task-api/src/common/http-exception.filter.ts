@@ -14,7 +14,10 @@ interface BodyParserError {
 const BODY_LIMIT_MESSAGE = 'request body exceeds the 64 KiB limit';
 
 function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof (error as BodyParserError | null)?.type === 'string' && typeof (error as BodyParserError).status === 'number';
+  return (
+    typeof (error as BodyParserError | null)?.type === 'string' &&
+    typeof (error as BodyParserError).status === 'number'
+  );
 }
 
 /**
@@ -33,7 +36,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const span = trace.getActiveSpan();
       if (exception instanceof Error) span?.recordException(exception);
       span?.setStatus({ code: SpanStatusCode.ERROR, message: body.error });
-      if (!(exception instanceof SimulatedFailureError)) this.logger.error({ err: exception }, 'unhandled error');
+      if (!(exception instanceof SimulatedFailureError))
+        this.logger.error({ err: exception }, 'unhandled error');
     }
     if (response.headersSent) return;
     response.status(status).json(body);
@@ -42,19 +46,20 @@ export class HttpExceptionFilter implements ExceptionFilter {
   private map(exception: unknown): [number, ErrorBody] {
     if (exception instanceof ValidationFailedException) return [HttpStatus.BAD_REQUEST, exception.body];
     if (exception instanceof TaskNotFoundError) return [HttpStatus.NOT_FOUND, { error: exception.message }];
-    if (exception instanceof SimulatedFailureError) return [HttpStatus.INTERNAL_SERVER_ERROR, { error: exception.message }];
+    if (exception instanceof SimulatedFailureError)
+      return [HttpStatus.INTERNAL_SERVER_ERROR, { error: exception.message }];
     if (isBodyParserError(exception)) return this.mapBodyParser(exception);
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
+      const status: number = exception.getStatus();
       const cause = exception.cause;
       if (isBodyParserError(cause)) return this.mapBodyParser(cause);
-      if (status === HttpStatus.PAYLOAD_TOO_LARGE) return [status, { error: BODY_LIMIT_MESSAGE }];
+      if (status === 413) return [status, { error: BODY_LIMIT_MESSAGE }];
       const payload = exception.getResponse();
       const message =
         typeof payload === 'string'
           ? payload
           : typeof (payload as { message?: unknown }).message === 'string'
-            ? ((payload as { message: string }).message)
+            ? (payload as { message: string }).message
             : exception.message;
       return [status, { error: message }];
     }
@@ -71,7 +76,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
       case 'charset.unsupported':
         return [HttpStatus.UNSUPPORTED_MEDIA_TYPE, { error: 'unsupported body encoding: send UTF-8 JSON' }];
       default:
-        return [error.status >= 400 && error.status < 500 ? error.status : 400, { error: 'unreadable request body' }];
+        return [
+          error.status >= 400 && error.status < 500 ? error.status : 400,
+          { error: 'unreadable request body' },
+        ];
     }
   }
 }

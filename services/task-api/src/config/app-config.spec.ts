@@ -8,7 +8,11 @@ describe('loadConfig', () => {
     assert.equal(config.port, 3000);
     assert.equal(config.host, '0.0.0.0');
     assert.equal(config.dataDir, '/srv/lab/data');
-    assert.deepEqual(config.database, { kind: 'sqlite', file: '/srv/lab/data/tasks.db', synchronous: 'NORMAL' });
+    assert.deepEqual(config.database, {
+      kind: 'sqlite',
+      file: '/srv/lab/data/tasks.db',
+      synchronous: 'NORMAL',
+    });
     assert.equal(config.logLevel, 'info');
     assert.equal(config.telemetry.serviceName, 'task-api');
   });
@@ -26,8 +30,14 @@ describe('loadConfig', () => {
   });
 
   it('exports traces and logs once an endpoint is set, unless an exporter says none', () => {
-    assert.equal(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).telemetry.exportTraces, true);
-    const partial = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_LOGS_EXPORTER: 'none' }).telemetry;
+    assert.equal(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }).telemetry.exportTraces,
+      true,
+    );
+    const partial = loadConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_LOGS_EXPORTER: 'none',
+    }).telemetry;
     assert.equal(partial.exportTraces, true);
     assert.equal(partial.exportLogs, false);
     assert.equal(loadConfig({ OTEL_TRACES_EXPORTER: 'console' }).telemetry.exportTraces, true);

@@ -21,7 +21,11 @@ export type ExporterName = (typeof EXPORTERS)[number];
 
 /** The database the service talks to: embedded SQLite under DATA_DIR, or PostgreSQL at DATABASE_URL. */
 export type DatabaseConfig =
-  | { readonly kind: 'sqlite'; readonly file: string; readonly synchronous: (typeof SQLITE_SYNCHRONOUS)[number] }
+  | {
+      readonly kind: 'sqlite';
+      readonly file: string;
+      readonly synchronous: (typeof SQLITE_SYNCHRONOUS)[number];
+    }
   | { readonly kind: 'postgres'; readonly url: string };
 
 /** Which OpenTelemetry signals leave the process. Everything else in OTEL_* is read by the SDK itself. */
@@ -46,7 +50,12 @@ export interface AppConfig {
 const csvOf = <T extends string>(allowed: readonly T[]) =>
   z
     .string()
-    .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean))
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
     .refine((items) => items.every((item) => (allowed as readonly string[]).includes(item)), {
       message: `must be a comma-separated list of ${allowed.join(', ')}`,
     });
@@ -79,9 +88,12 @@ const envSchema = z.object({
   OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
   OTEL_RESOURCE_ATTRIBUTES: z
     .string()
-    .refine((value) => value.split(',').every((pair) => pair.trim() === '' || /^[^=\s]+=.*$/.test(pair.trim())), {
-      message: 'must be key=value pairs separated by commas',
-    })
+    .refine(
+      (value) => value.split(',').every((pair) => pair.trim() === '' || /^[^=\s]+=.*$/.test(pair.trim())),
+      {
+        message: 'must be key=value pairs separated by commas',
+      },
+    )
     .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl(['http:', 'https:']),
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl(['http:', 'https:']),
@@ -144,8 +156,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     telemetry: {
       disabled: e.OTEL_SDK_DISABLED === 'true',
       serviceName: e.OTEL_SERVICE_NAME ?? 'task-api',
-      exportTraces: exports(e.OTEL_TRACES_EXPORTER, e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT),
-      exportLogs: exports(e.OTEL_LOGS_EXPORTER, e.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT),
+      exportTraces: exports(
+        e.OTEL_TRACES_EXPORTER,
+        e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      ),
+      exportLogs: exports(
+        e.OTEL_LOGS_EXPORTER,
+        e.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      ),
     },
   };
 }

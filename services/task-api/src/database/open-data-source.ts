@@ -8,7 +8,11 @@ import { migrate } from './migrate.js';
 import { observeQueries } from './query-observer.js';
 
 /** Opens the configured database, times its queries and applies pending migrations. */
-export async function openDataSource(config: AppConfig, metrics: ServiceMetrics, logger: Logger): Promise<DataSource> {
+export async function openDataSource(
+  config: AppConfig,
+  metrics: ServiceMetrics,
+  logger: Logger,
+): Promise<DataSource> {
   const { database } = config;
   if (database.kind === 'sqlite') ensureWritableDir(config.dataDir);
   const where = database.kind === 'sqlite' ? database.file : redactUrl(database.url);
@@ -21,6 +25,8 @@ export async function openDataSource(config: AppConfig, metrics: ServiceMetrics,
     return dataSource;
   } catch (error) {
     if (dataSource.isInitialized) await dataSource.destroy();
-    throw new Error(`cannot open the ${database.kind} database at ${where}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot open the ${database.kind} database at ${where}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -36,7 +36,9 @@ export class HealthController {
     let result: HealthCheckResult;
     let status: number = HttpStatus.OK;
     try {
-      result = await this.health.check([() => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS })]);
+      result = await this.health.check([
+        () => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS }),
+      ]);
     } catch (error) {
       status = HttpStatus.SERVICE_UNAVAILABLE;
       result = (error as { getResponse?: () => HealthCheckResult }).getResponse?.() ?? {

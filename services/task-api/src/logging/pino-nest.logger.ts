@@ -9,7 +9,8 @@ export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
-    if (context !== undefined && BOOTSTRAP_CONTEXTS.has(context)) this.logger.debug({ context }, String(message));
+    if (context !== undefined && BOOTSTRAP_CONTEXTS.has(context))
+      this.logger.debug({ context }, String(message));
     else this.logger.info({ context }, String(message));
   }
 

@@ -13,7 +13,9 @@ export class MetricsController {
   @Get()
   @Header('Cache-Control', 'no-store')
   async scrape(@Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
-    const registry = accept?.includes('application/openmetrics-text') ? this.metrics.openMetrics : this.metrics.text;
+    const registry = accept?.includes('application/openmetrics-text')
+      ? this.metrics.openMetrics
+      : this.metrics.text;
     response.type(registry.contentType).send(await registry.metrics());
   }
 }

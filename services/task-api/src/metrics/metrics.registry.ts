@@ -64,6 +64,7 @@ export function createServiceMetrics(): ServiceMetrics {
   };
   collectDefaultMetrics({ register: openMetrics });
   // A metric may sit in several registries; prom-client refuses exemplars only at construction.
-  for (const metric of openMetrics.getMetricsAsArray()) metrics.text.registerMetric(metric as unknown as Metric);
+  for (const metric of openMetrics.getMetricsAsArray())
+    metrics.text.registerMetric(metric as unknown as Metric);
   return metrics;
 }

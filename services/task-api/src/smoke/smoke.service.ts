@@ -36,7 +36,13 @@ export class SmokeService {
         const write = type === 'write' || (type === 'rw' && op % 2 === 1);
         if (write) {
           const now = this.clock.now();
-          await repository.insert({ title: `smoke ${op}`, description: '', completed: false, createdAt: now, updatedAt: now });
+          await repository.insert({
+            title: `smoke ${op}`,
+            description: '',
+            completed: false,
+            createdAt: now,
+            updatedAt: now,
+          });
           done.write++;
         } else {
           await repository.find({ order: { createdAt: 'DESC', id: 'DESC' }, take: 1 });

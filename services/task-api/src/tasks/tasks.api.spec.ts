@@ -21,7 +21,8 @@ for (const database of ['sqlite', 'postgres'] as const) {
       call(app.baseUrl, method, path, body, headers);
 
     before(async () => {
-      const databaseUrl = database === 'postgres' ? await postgres.createDatabase('tasks_api_spec') : undefined;
+      const databaseUrl =
+        database === 'postgres' ? await postgres.createDatabase('tasks_api_spec') : undefined;
       app = await startTestApp(databaseUrl ? { databaseUrl } : {});
     });
     after(async () => {
@@ -29,7 +30,10 @@ for (const database of ['sqlite', 'postgres'] as const) {
     });
 
     it('creates a task with a trimmed title and returns the full task shape', async () => {
-      const created = await api('POST', '/api/tasks', { title: '  Write the runbook  ', description: 'for the burn-rate page' });
+      const created = await api('POST', '/api/tasks', {
+        title: '  Write the runbook  ',
+        description: 'for the burn-rate page',
+      });
       assert.equal(created.status, 201);
       assert.deepEqual(Object.keys(created.body).sort(), TASK_KEYS);
       assert.equal(created.body.title, 'Write the runbook');
@@ -53,16 +57,23 @@ for (const database of ['sqlite', 'postgres'] as const) {
       assert.equal(fetched.body.description, description);
       assert.equal(fetched.body.completed, true);
       const list = await api('GET', '/api/tasks');
-      assert.ok(list.body.tasks.some((task: { title: string }) => task.title === title), 'the tasks table still exists and holds the row');
+      assert.ok(
+        list.body.tasks.some((task: { title: string }) => task.title === title),
+        'the tasks table still exists and holds the row',
+      );
     });
 
     it('lists tasks newest first with count, and filters by completion', async () => {
       const titles = ['first', 'second', 'third'];
       const ids: number[] = [];
-      for (const title of titles) ids.push((await api('POST', '/api/tasks', { title, completed: title === 'second' })).body.id);
+      for (const title of titles)
+        ids.push((await api('POST', '/api/tasks', { title, completed: title === 'second' })).body.id);
       const list = await api('GET', '/api/tasks?limit=3');
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.tasks.map((task: { id: number }) => task.id), [...ids].reverse());
+      assert.deepEqual(
+        list.body.tasks.map((task: { id: number }) => task.id),
+        [...ids].reverse(),
+      );
       assert.equal(list.body.count, 3);
 
       const completed = await api('GET', '/api/tasks?completed=true');
@@ -79,7 +90,10 @@ for (const database of ['sqlite', 'postgres'] as const) {
       const all = (await api('GET', '/api/tasks?limit=1000')).body.tasks as { id: number }[];
       assert.ok(all.length >= 4);
       const page = await api('GET', '/api/tasks?limit=2&offset=1');
-      assert.deepEqual(page.body.tasks.map((task: { id: number }) => task.id), all.slice(1, 3).map((task) => task.id));
+      assert.deepEqual(
+        page.body.tasks.map((task: { id: number }) => task.id),
+        all.slice(1, 3).map((task) => task.id),
+      );
       assert.equal(page.body.limit, 2);
       assert.equal(page.body.offset, 1);
     });
@@ -123,7 +137,13 @@ for (const database of ['sqlite', 'postgres'] as const) {
         ['a title longer than 200 characters', 'POST', '/api/tasks', { title: 'x'.repeat(201) }, 'title'],
         ['a numeric title', 'POST', '/api/tasks', { title: 42 }, 'title'],
         ['a null title', 'POST', '/api/tasks', { title: null }, 'title'],
-        ['a description over 10,000 characters', 'POST', '/api/tasks', { title: 't', description: 'd'.repeat(10_001) }, 'description'],
+        [
+          'a description over 10,000 characters',
+          'POST',
+          '/api/tasks',
+          { title: 't', description: 'd'.repeat(10_001) },
+          'description',
+        ],
         ['a string for completed', 'POST', '/api/tasks', { title: 't', completed: 'true' }, 'completed'],
         ['an unknown field', 'POST', '/api/tasks', { title: 't', priority: 'high' }, 'priority'],
         ['an array body', 'POST', '/api/tasks', [{ title: 't' }], 'title'],
@@ -135,7 +155,13 @@ for (const database of ['sqlite', 'postgres'] as const) {
         ['a limit over 1000', 'GET', '/api/tasks?limit=1001', undefined, 'limit'],
         ['a zero limit', 'GET', '/api/tasks?limit=0', undefined, 'limit'],
         ['a negative offset', 'GET', '/api/tasks?offset=-1', undefined, 'offset'],
-        ['a completed filter that is not a boolean', 'GET', '/api/tasks?completed=yes', undefined, 'completed'],
+        [
+          'a completed filter that is not a boolean',
+          'GET',
+          '/api/tasks?completed=yes',
+          undefined,
+          'completed',
+        ],
         ['an unknown query parameter', 'GET', '/api/tasks?sort=title', undefined, 'sort'],
         ['a delay over 10 seconds', 'GET', '/api/simulate-slow?delay=10.5', undefined, 'delay'],
         ['a negative delay', 'GET', '/api/simulate-slow?delay=-1', undefined, 'delay'],
@@ -210,7 +236,9 @@ for (const database of ['sqlite', 'postgres'] as const) {
 
     it('keeps tasks created while a smoke transaction is rolled back', async () => {
       const smoke = api('POST', '/api/smoke/db?ops=3000&type=write');
-      const created = await Promise.all(Array.from({ length: 20 }, (_, i) => api('POST', '/api/tasks', { title: `concurrent ${i}` })));
+      const created = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => api('POST', '/api/tasks', { title: `concurrent ${i}` })),
+      );
       assert.ok(created.every((response) => response.status === 201));
       assert.equal((await smoke).status, 200);
       for (const response of created) {

@@ -34,12 +34,19 @@ export class TasksService {
         take: query.limit,
         skip: query.offset,
       });
-      return { tasks: tasks.map(toTaskResponse), count: tasks.length, limit: query.limit, offset: query.offset };
+      return {
+        tasks: tasks.map(toTaskResponse),
+        count: tasks.length,
+        limit: query.limit,
+        offset: query.offset,
+      };
     });
   }
 
   async get(id: number): Promise<TaskResponse> {
-    return toTaskResponse(await this.db.run((manager) => this.find(manager.getRepository<TaskRecord>(TASK_ENTITY), id)));
+    return toTaskResponse(
+      await this.db.run((manager) => this.find(manager.getRepository<TaskRecord>(TASK_ENTITY), id)),
+    );
   }
 
   create(input: CreateTaskDto): Promise<TaskResponse> {
@@ -86,13 +93,18 @@ export class TasksService {
 
   remove(id: number): Promise<{ message: string }> {
     return this.db.run(async (manager) => {
-      const { affected } = await manager.getRepository<TaskRecord>(TASK_ENTITY).delete({ id: this.storable(id) });
+      const { affected } = await manager
+        .getRepository<TaskRecord>(TASK_ENTITY)
+        .delete({ id: this.storable(id) });
       if (!affected) throw new TaskNotFoundError(id);
       return { message: `task ${id} deleted` };
     });
   }
 
-  private async find(repository: { findOneBy(where: { id: number }): Promise<TaskRecord | null> }, id: number) {
+  private async find(
+    repository: { findOneBy(where: { id: number }): Promise<TaskRecord | null> },
+    id: number,
+  ) {
     const task = await repository.findOneBy({ id: this.storable(id) });
     if (!task) throw new TaskNotFoundError(id);
     return task;

@@ -48,7 +48,9 @@ for (const database of ['sqlite', 'postgres'] as const) {
     before(async () => {
       receiver = await startOtlpReceiver();
       const databaseEnv =
-        database === 'postgres' ? { DATABASE_URL: await postgres.createDatabase(`telemetry_${hex(3)}`) } : { DATA_DIR: tempDataDir() };
+        database === 'postgres'
+          ? { DATABASE_URL: await postgres.createDatabase(`telemetry_${hex(3)}`) }
+          : { DATA_DIR: tempDataDir() };
       service = await startServiceProcess({
         ...databaseEnv,
         ...FAST_EXPORT,
@@ -94,7 +96,10 @@ for (const database of ['sqlite', 'postgres'] as const) {
       const server = await serverSpan(traceId, 'POST /api/tasks');
       const children = await eventually(() => {
         const spans = receiver.spans.filter((s) => s.traceId === traceId && s.kind === SpanKinds.client);
-        assert.ok(spans.some((s) => s.attributes['db.operation.name'] === 'INSERT'), 'an INSERT span');
+        assert.ok(
+          spans.some((s) => s.attributes['db.operation.name'] === 'INSERT'),
+          'an INSERT span',
+        );
         return spans;
       });
       for (const child of children) {
@@ -116,7 +121,9 @@ for (const database of ['sqlite', 'postgres'] as const) {
       assert.equal(response.status, 200);
       const server = await serverSpan(readTrace, 'GET /api/tasks/:id');
       const select = await eventually(() => {
-        const span = receiver.spans.find((s) => s.traceId === readTrace && s.attributes['db.operation.name'] === 'SELECT');
+        const span = receiver.spans.find(
+          (s) => s.traceId === readTrace && s.attributes['db.operation.name'] === 'SELECT',
+        );
         assert.ok(span, 'a SELECT span');
         return span;
       });
@@ -126,11 +133,16 @@ for (const database of ['sqlite', 'postgres'] as const) {
 
     it('marks the span of /api/simulate-error as an error with the exception recorded', async () => {
       const errorTrace = hex(16);
-      const response = await fetch(`${service.baseUrl}/api/simulate-error`, { headers: { traceparent: `00-${errorTrace}-${hex(8)}-01` } });
+      const response = await fetch(`${service.baseUrl}/api/simulate-error`, {
+        headers: { traceparent: `00-${errorTrace}-${hex(8)}-01` },
+      });
       assert.equal(response.status, 500);
       const span: ReceivedSpan = await serverSpan(errorTrace, 'GET /api/simulate-error');
       assert.equal(span.status.code, 2, 'status ERROR');
-      assert.ok(span.events.some((event) => event.name === 'exception'), 'an exception event');
+      assert.ok(
+        span.events.some((event) => event.name === 'exception'),
+        'an exception event',
+      );
     });
 
     it('exports log records carrying the trace id, and prints the same on stdout', async () => {
@@ -140,7 +152,9 @@ for (const database of ['sqlite', 'postgres'] as const) {
         return found;
       });
       assert.equal(record.resource['service.name'], 'task-api-under-test');
-      const line = service.logs().find((entry) => entry['trace_id'] === traceId && entry['msg'] === 'request');
+      const line = service
+        .logs()
+        .find((entry) => entry['trace_id'] === traceId && entry['msg'] === 'request');
       assert.ok(line, 'a stdout access line with trace_id');
       assert.equal(line['route'], '/api/tasks');
       assert.equal(line['status'], 201);
@@ -149,11 +163,23 @@ for (const database of ['sqlite', 'postgres'] as const) {
     });
 
     it('links histogram samples to the trace with an exemplar in the OpenMetrics exposition', async () => {
-      const response = await fetch(`${service.baseUrl}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } });
+      const response = await fetch(`${service.baseUrl}/metrics`, {
+        headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+      });
       assert.match(response.headers.get('content-type') ?? '', /application\/openmetrics-text/);
       const text = await response.text();
-      assert.match(text, new RegExp(`http_request_duration_seconds_bucket\\{[^}]*endpoint="/api/tasks"[^}]*\\} \\d+ # \\{trace_id="${traceId}"\\}`));
-      assert.match(text, new RegExp(`db_query_duration_seconds_bucket\\{[^}]*operation="INSERT"[^}]*\\} \\d+ # \\{trace_id="${traceId}"\\}`));
+      assert.match(
+        text,
+        new RegExp(
+          `http_request_duration_seconds_bucket\\{[^}]*endpoint="/api/tasks"[^}]*\\} \\d+ # \\{trace_id="${traceId}"\\}`,
+        ),
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `db_query_duration_seconds_bucket\\{[^}]*operation="INSERT"[^}]*\\} \\d+ # \\{trace_id="${traceId}"\\}`,
+        ),
+      );
     });
   });
 }
@@ -161,17 +187,28 @@ for (const database of ['sqlite', 'postgres'] as const) {
 describe('telemetry export choices', () => {
   it('exports with the default protocol, http/protobuf', async () => {
     const receiver = await startOtlpReceiver();
-    const service = await startServiceProcess({ DATA_DIR: tempDataDir(), ...FAST_EXPORT, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
+    const service = await startServiceProcess({
+      DATA_DIR: tempDataDir(),
+      ...FAST_EXPORT,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    });
     try {
       const traceId = hex(16);
       await fetch(`${service.baseUrl}/api/tasks`, { headers: { traceparent: `00-${traceId}-${hex(8)}-01` } });
       const traceExport = await eventually(() => {
-        const found = receiver.raw.find((r) => r.path === '/v1/traces' && r.body.includes(Buffer.from(traceId, 'hex')));
+        const found = receiver.raw.find(
+          (r) => r.path === '/v1/traces' && r.body.includes(Buffer.from(traceId, 'hex')),
+        );
         assert.ok(found, 'a protobuf trace export holding the trace id');
         return found;
       });
       assert.equal(traceExport.contentType, 'application/x-protobuf');
-      await eventually(() => assert.ok(receiver.raw.some((r) => r.path === '/v1/logs'), 'a protobuf logs export'));
+      await eventually(() =>
+        assert.ok(
+          receiver.raw.some((r) => r.path === '/v1/logs'),
+          'a protobuf logs export',
+        ),
+      );
     } finally {
       await service.stop();
       await receiver.close();
@@ -185,12 +222,18 @@ describe('telemetry export choices', () => {
       response.end();
     });
     await new Promise<void>((resolve, reject) => {
-      defaultCollector.once('error', (error) => reject(new Error(`port 4318 must be free for this test: ${error.message}`)));
+      defaultCollector.once('error', (error) =>
+        reject(new Error(`port 4318 must be free for this test: ${error.message}`)),
+      );
       defaultCollector.listen(4318, '127.0.0.1', resolve);
     });
     const service = await startServiceProcess({ DATA_DIR: tempDataDir(), ...FAST_EXPORT });
     try {
-      await fetch(`${service.baseUrl}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"title":"quiet"}' });
+      await fetch(`${service.baseUrl}/api/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"title":"quiet"}',
+      });
       await fetch(`${service.baseUrl}/api/simulate-error`);
       await new Promise((resolve) => setTimeout(resolve, 1000));
     } finally {
@@ -199,7 +242,10 @@ describe('telemetry export choices', () => {
     }
     assert.equal(attempts, 0, 'nothing was sent to the default OTLP port');
     assert.equal(service.noise(), '', 'every line on stdout is JSON and stderr is empty');
-    assert.ok(service.logs().some((line) => line['msg'] === 'request'), 'access lines are still logged');
+    assert.ok(
+      service.logs().some((line) => line['msg'] === 'request'),
+      'access lines are still logged',
+    );
   });
 
   it('keeps exporting logs when only traces are switched off', async () => {
@@ -213,7 +259,12 @@ describe('telemetry export choices', () => {
     });
     try {
       await fetch(`${service.baseUrl}/api/tasks`);
-      await eventually(() => assert.ok(receiver.logs.some((log) => log.body === 'request'), 'an access log record'));
+      await eventually(() =>
+        assert.ok(
+          receiver.logs.some((log) => log.body === 'request'),
+          'an access log record',
+        ),
+      );
       assert.equal(receiver.spans.length, 0);
     } finally {
       await service.stop();

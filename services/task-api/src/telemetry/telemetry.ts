@@ -41,7 +41,11 @@ export function startTelemetry(config: TelemetryConfig): Telemetry {
         // The service makes no outgoing HTTP calls worth tracing (exporters use it themselves).
         disableOutgoingRequestInstrumentation: true,
       }),
-      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false, requestHook: annotatePgQuery }),
+      new PgInstrumentation({
+        requireParentSpan: true,
+        enhancedDatabaseReporting: false,
+        requestHook: annotatePgQuery,
+      }),
       new BetterSqlite3Instrumentation({ requireParentSpan: true }),
       new PinoInstrumentation({ disableLogSending: !config.exportLogs }),
     ],

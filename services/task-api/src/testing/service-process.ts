@@ -17,9 +17,15 @@ export interface ServiceProcess {
 export const MAIN_JS = fileURLToPath(new URL('../main.js', import.meta.url));
 
 /** Runs main.js with exactly `env` (plus PATH), waiting for the process to exit. */
-export function runMain(env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runMain(
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN_JS], { env: { PATH: process.env['PATH'], ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN_JS], {
+      env: { PATH: process.env['PATH'], ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -45,7 +51,7 @@ export async function startServiceProcess(env: NodeJS.ProcessEnv): Promise<Servi
   const lines: Record<string, unknown>[] = [];
   let noise = '';
   let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
     const parts = buffered.split('\n');
     buffered = parts.pop() ?? '';
@@ -57,7 +63,7 @@ export async function startServiceProcess(env: NodeJS.ProcessEnv): Promise<Servi
       }
     }
   });
-  child.stderr!.on('data', (chunk: Buffer) => (noise += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (noise += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => resolve({ code, signal })),
   );

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const dataSource = await openDataSource(config, metrics, logger);
   const app = await createApp({ config, logger, metrics, dataSource, clock: options.clock ?? systemClock });
   await app.listen(0, '127.0.0.1');
-  const { port } = (app.getHttpServer() as import('node:http').Server).address() as AddressInfo;
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     config,

@@ -12,7 +12,13 @@ export class CreateTasks1764000000000 implements MigrationInterface {
       new Table({
         name: 'tasks',
         columns: [
-          { name: 'id', type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' },
+          {
+            name: 'id',
+            type: 'integer',
+            isPrimary: true,
+            isGenerated: true,
+            generationStrategy: 'increment',
+          },
           { name: 'title', type: 'varchar', length: String(TITLE_MAX_LENGTH) },
           { name: 'description', type: 'text', default: "''" },
           { name: 'completed', type: 'boolean', default: false },
@@ -21,12 +27,18 @@ export class CreateTasks1764000000000 implements MigrationInterface {
         ],
         checks: [
           { name: 'chk_tasks_title_length', expression: `length(title) BETWEEN 1 AND ${TITLE_MAX_LENGTH}` },
-          { name: 'chk_tasks_description_length', expression: `length(description) <= ${DESCRIPTION_MAX_LENGTH}` },
+          {
+            name: 'chk_tasks_description_length',
+            expression: `length(description) <= ${DESCRIPTION_MAX_LENGTH}`,
+          },
         ],
       }),
     );
     // Newest first, with the id as tie-breaker, optionally filtered by completion.
-    await queryRunner.createIndex('tasks', new TableIndex({ name: 'idx_tasks_created', columnNames: ['created_at', 'id'] }));
+    await queryRunner.createIndex(
+      'tasks',
+      new TableIndex({ name: 'idx_tasks_created', columnNames: ['created_at', 'id'] }),
+    );
     await queryRunner.createIndex(
       'tasks',
       new TableIndex({ name: 'idx_tasks_completed_created', columnNames: ['completed', 'created_at', 'id'] }),

@@ -5,7 +5,8 @@ import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
 
-const booleanText = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+const booleanText = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
 
 export class ListTasksQuery {
   @ApiPropertyOptional({ description: 'only completed (true) or pending (false) tasks' })

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm test`: builds every project, lints it, then runs every unit and integration spec
+# (`*.spec.js`, not the `*.e2e.spec.js` suites of `npm run e2e`) in one node:test run, so the
+# closing lines count all of them. Integration specs start their own real servers (PostgreSQL).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+
+echo "[obslab] building"
+nx run-many -t build --output-style=static
+echo "[obslab] linting"
+nx run-many -t lint --output-style=static
+mapfile -t specs < <(find libs services tools e2e -path '*/node_modules' -prune -o -path '*/dist/*' -name '*.spec.js' ! -name '*.e2e.spec.js' -print | sort)
+if [ "${#specs[@]}" -eq 0 ]; then
+  echo "[obslab] no spec files found under */dist: did the build run?" >&2
+  exit 1
+fi
+echo "[obslab] running ${#specs[@]} spec files"
+exec node --test --test-reporter=spec "${specs[@]}"
