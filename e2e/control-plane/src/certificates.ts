@@ -16,6 +16,12 @@ export interface ControlPlaneCertificates {
   /** Client certificate for CN=system:kube-controller-manager (bound by the bootstrap RBAC). */
   readonly controllerManagerCert: string;
   readonly controllerManagerKey: string;
+  /** Client certificate for CN=system:kube-scheduler (bound by the bootstrap RBAC). */
+  readonly schedulerCert: string;
+  readonly schedulerKey: string;
+  /** Client certificate for kwok, the fake-node simulator (O=system:masters: it writes node and pod status). */
+  readonly kwokCert: string;
+  readonly kwokKey: string;
   /** Signs and verifies service-account tokens. */
   readonly serviceAccountKey: string;
   readonly serviceAccountPublicKey: string;
@@ -37,7 +43,7 @@ export const servingNames = [
 
 /**
  * Creates a throw-away CA, the API server's serving certificate, the admin and controller-manager
- * client certificates (openssl CLI; ECDSA P-256, valid 30 days) and a service-account key pair
+ * scheduler and kwok client certificates (openssl CLI; ECDSA P-256, valid 30 days) and a service-account key pair
  * (Node's crypto) in `dir`.
  */
 export async function createCertificates(dir: string): Promise<ControlPlaneCertificates> {
@@ -51,6 +57,10 @@ export async function createCertificates(dir: string): Promise<ControlPlaneCerti
     adminKey: path('admin.key'),
     controllerManagerCert: path('controller-manager.crt'),
     controllerManagerKey: path('controller-manager.key'),
+    schedulerCert: path('scheduler.crt'),
+    schedulerKey: path('scheduler.key'),
+    kwokCert: path('kwok.crt'),
+    kwokKey: path('kwok.key'),
     serviceAccountKey: path('service-account.key'),
     serviceAccountPublicKey: path('service-account.pub'),
   };
@@ -111,6 +121,8 @@ export async function createCertificates(dir: string): Promise<ControlPlaneCerti
       certs.controllerManagerCert,
       'clientAuth',
     ),
+    leaf('/CN=system:kube-scheduler', certs.schedulerKey, certs.schedulerCert, 'clientAuth'),
+    leaf('/O=system:masters/CN=kwok', certs.kwokKey, certs.kwokCert, 'clientAuth'),
     writeFile(certs.serviceAccountKey, privateKey.export({ type: 'sec1', format: 'pem' }), { mode: 0o600 }),
     writeFile(certs.serviceAccountPublicKey, publicKey.export({ type: 'spki', format: 'pem' })),
   ]);

@@ -17,6 +17,10 @@ const certs: ControlPlaneCertificates = {
   adminKey: '/pki/admin.key',
   controllerManagerCert: '/pki/cm.crt',
   controllerManagerKey: '/pki/cm.key',
+  schedulerCert: '/pki/scheduler.crt',
+  schedulerKey: '/pki/scheduler.key',
+  kwokCert: '/pki/kwok.crt',
+  kwokKey: '/pki/kwok.key',
   serviceAccountKey: '/pki/sa.key',
   serviceAccountPublicKey: '/pki/sa.pub',
 };

@@ -125,3 +125,42 @@ export function kubeControllerManagerArgs(options: {
     ...(gates ? [`--feature-gates=${gates}`] : []),
   ];
 }
+
+/** Extra controllers fake nodes need: the node lifecycle controller lifts the not-ready taint once kwok reports Ready. */
+export const fakeNodeControllers = ['node-lifecycle-controller'] as const;
+
+/** Annotation that marks a node as kwok's to simulate. */
+export const fakeNodeAnnotation = { key: 'kwok.x-k8s.io/node', value: 'fake' } as const;
+
+/** Arguments of kube-scheduler: no leader election, serving on loopback. */
+export function kubeSchedulerArgs(options: {
+  kubeconfig: string;
+  securePort: number;
+  certDir: string;
+  featureGates?: Readonly<Record<string, boolean>>;
+}): string[] {
+  const gates = featureGatesFlag(options.featureGates);
+  return [
+    `--kubeconfig=${options.kubeconfig}`,
+    `--authentication-kubeconfig=${options.kubeconfig}`,
+    `--authorization-kubeconfig=${options.kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${options.securePort}`,
+    `--cert-dir=${options.certDir}`,
+    '--leader-elect=false',
+    '--profiling=false',
+    ...(gates ? [`--feature-gates=${gates}`] : []),
+  ];
+}
+
+/** Arguments of kwok: simulate the nodes carrying {@link fakeNodeAnnotation} and their pods (pod IPs outside the service range). */
+export function kwokArgs(options: { kubeconfig: string; stages: string }): string[] {
+  return [
+    `--kubeconfig=${options.kubeconfig}`,
+    `--config=${options.stages}`,
+    '--node-lease-duration-seconds=40',
+    `--manage-nodes-with-annotation-selector=${fakeNodeAnnotation.key}=${fakeNodeAnnotation.value}`,
+    '--cidr=10.244.0.0/16',
+    '--node-ip=127.0.0.1',
+  ];
+}

@@ -60,6 +60,10 @@ describe('startControlPlane', { skip, timeout: 120_000 }, () => {
     assert.ok(!existsSync(workDir), `${workDir} left behind`);
   });
 
+  it('rejects a negative number of fake nodes before starting anything', async () => {
+    await assert.rejects(startControlPlane({ fakeNodes: -1 }), /fakeNodes must be a whole number/);
+  });
+
   it('names the component and its log when a component cannot start', async () => {
     await assert.rejects(
       startControlPlane({ featureGates: { NoSuchFeatureGate: true } }),

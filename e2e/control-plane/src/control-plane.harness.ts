@@ -6,11 +6,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createCertificates } from './certificates.js';
 import {
   type AdmissionOptions,
+  defaultControllers,
   etcdArgs,
+  fakeNodeControllers,
+  kubeSchedulerArgs,
+  kwokArgs,
   kubeApiserverArgs,
   kubeControllerManagerArgs,
 } from './component-args.js';
 import { onProcessExit } from './exit-cleanup.js';
+import { createFakeNodes } from './fake-nodes.js';
 import { freePorts } from './free-port.js';
 import { type KubeBinaries, requireKubeBinaries } from './kube-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
@@ -31,6 +36,12 @@ export interface ControlPlaneOptions {
   readonly log?: (message: string) => void;
   /** Where certificates, etcd data, kubeconfigs and logs go; removed by stop(). Default: a new temp dir. */
   readonly workDir?: string;
+  /**
+   * Fake nodes simulated by kwok (needs kube-scheduler and kwok in the bin dir): with them pods are
+   * scheduled and reported Running and Ready, so Deployments become available. Default: 0, no
+   * scheduler and no kwok; pods stay Pending.
+   */
+  readonly fakeNodes?: number;
   /** Give up starting after this long. Default: 60 000 ms. */
   readonly startTimeoutMs?: number;
 }
@@ -45,6 +56,8 @@ export interface ControlPlane {
   /** CA that signed the serving and client certificates. */
   readonly caCertPath: string;
   readonly binaries: KubeBinaries;
+  /** Names of the fake nodes (empty without `fakeNodes`). */
+  readonly nodes: readonly string[];
   /** The component processes (each leads its own process group). */
   readonly processes: readonly { readonly name: string; readonly pid: number; readonly logFile: string }[];
   /** Stops every component and removes workDir. Safe to call more than once. */
@@ -60,6 +73,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   const binaries = requireKubeBinaries(options.binDir ? { binDir: options.binDir } : {});
+  const fakeNodes = options.fakeNodes ?? 0;
+  if (!Number.isInteger(fakeNodes) || fakeNodes < 0) {
+    throw new Error(`fakeNodes must be a whole number of nodes, 0 or more; got ${fakeNodes}`);
+  }
+  if (fakeNodes > 0 && (!binaries.kubeScheduler || !binaries.kwok)) {
+    throw new Error(
+      `fakeNodes needs kube-scheduler and kwok, which ${binaries.binDir} lacks: run scripts/ensure-kube-binaries.sh (needs Go)`,
+    );
+  }
   const workDir = options.workDir
     ? resolve(options.workDir)
     : await mkdtemp(join(tmpdir(), 'obslab-control-plane-'));
@@ -68,6 +90,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     etcd: join(workDir, 'etcd'),
     logs: join(workDir, 'logs'),
     controllerManagerCerts: join(workDir, 'controller-manager-certs'),
+    schedulerCerts: join(workDir, 'scheduler-certs'),
   };
   const processes: ManagedProcess[] = [];
   const cancelExitCleanup = onProcessExit(() => {
@@ -86,13 +109,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
   try {
     await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
-    const [certs, [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort]] = await Promise.all([
-      createCertificates(dirs.pki),
-      freePorts(4),
-    ]);
+    const [certs, [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort]] =
+      await Promise.all([createCertificates(dirs.pki), freePorts(5)]);
     const server = `https://127.0.0.1:${apiserverPort}`;
     const kubeconfigPath = join(workDir, 'kubeconfig');
     const controllerManagerKubeconfig = join(workDir, 'controller-manager.kubeconfig');
+    const schedulerKubeconfig = join(workDir, 'scheduler.kubeconfig');
+    const kwokKubeconfig = join(workDir, 'kwok.kubeconfig');
     await Promise.all([
       writeKubeconfig(kubeconfigPath, {
         server,
@@ -105,6 +128,18 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         caCert: certs.caCert,
         clientCert: certs.controllerManagerCert,
         clientKey: certs.controllerManagerKey,
+      }),
+      writeKubeconfig(schedulerKubeconfig, {
+        server,
+        caCert: certs.caCert,
+        clientCert: certs.schedulerCert,
+        clientKey: certs.schedulerKey,
+      }),
+      writeKubeconfig(kwokKubeconfig, {
+        server,
+        caCert: certs.caCert,
+        clientCert: certs.kwokCert,
+        clientKey: certs.kwokKey,
       }),
     ]);
     log(`certificates and kubeconfigs in ${workDir}`);
@@ -153,6 +188,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     });
     log(`kube-apiserver ready after ${Date.now() - started} ms`);
 
+    const controllers = [
+      ...(options.controllers ?? defaultControllers),
+      ...(fakeNodes > 0 ? fakeNodeControllers : []),
+    ];
     await start(
       'kube-controller-manager',
       binaries.kubeControllerManager,
@@ -161,16 +200,51 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         certs,
         securePort: controllerManagerPort!,
         certDir: dirs.controllerManagerCerts,
-        ...(options.controllers ? { controllers: options.controllers } : {}),
+        controllers,
         ...(options.featureGates ? { featureGates: options.featureGates } : {}),
       }),
     );
-    // Self-signed serving certificate made by the controller manager itself; loopback only.
+    let nodes: string[] = [];
+    if (fakeNodes > 0) {
+      await start(
+        'kube-scheduler',
+        binaries.kubeScheduler!,
+        kubeSchedulerArgs({
+          kubeconfig: schedulerKubeconfig,
+          securePort: schedulerPort!,
+          certDir: dirs.schedulerCerts,
+          ...(options.featureGates ? { featureGates: options.featureGates } : {}),
+        }),
+      );
+      await start(
+        'kwok',
+        binaries.kwok!.program,
+        kwokArgs({ kubeconfig: kwokKubeconfig, stages: binaries.kwok!.stages }),
+      );
+      nodes = await createFakeNodes(server, adminTls, fakeNodes);
+    }
+    // Self-signed serving certificates made by the components themselves; loopback only.
     await waitUntilHealthy(processes, deadline, {
       what: 'kube-controller-manager /healthz',
       url: `https://127.0.0.1:${controllerManagerPort}/healthz`,
       tls: { insecure: true },
     });
+    if (fakeNodes > 0) {
+      await waitUntilHealthy(processes, deadline, {
+        what: 'kube-scheduler /healthz',
+        url: `https://127.0.0.1:${schedulerPort}/healthz`,
+        tls: { insecure: true },
+      });
+      for (const node of nodes) {
+        await waitUntilHealthy(processes, deadline, {
+          what: `node ${node} Ready without taints`,
+          url: `${server}/api/v1/nodes/${node}`,
+          tls: adminTls,
+          accept: isSchedulableReadyNode,
+        });
+      }
+      log(`${nodes.length} fake node(s) ready: ${nodes.join(', ')}`);
+    }
     log(`control plane ready in ${Date.now() - started} ms`);
     return {
       kubeconfigPath,
@@ -178,6 +252,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       workDir,
       caCertPath: certs.caCert,
       binaries,
+      nodes,
       processes: processes.map(({ name, pid, logFile }) => ({ name, pid, logFile })),
       stop,
     };
@@ -191,6 +266,17 @@ interface HealthCheck {
   readonly what: string;
   readonly url: string;
   readonly tls: HttpsClientTls;
+  /** Whether a 200 answer's body means healthy. Default: any 200. */
+  readonly accept?: (body: string) => boolean;
+}
+
+function isSchedulableReadyNode(body: string): boolean {
+  const node = JSON.parse(body) as {
+    spec?: { taints?: unknown[] };
+    status?: { conditions?: { type: string; status: string }[] };
+  };
+  const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  return ready && (node.spec?.taints ?? []).length === 0;
 }
 
 async function waitUntilHealthy(
@@ -209,9 +295,12 @@ async function waitUntilHealthy(
     }
     try {
       const { status, body } = await httpsGet(check.url, check.tls);
-      if (status === 200) return;
+      if (status === 200 && (check.accept?.(body) ?? true)) return;
       const failed = body.split('\n').filter((line) => line.includes('failed'));
-      lastProblem = `${check.what} answered ${status}: ${failed.join('; ') || body.slice(0, 200)}`;
+      lastProblem =
+        status === 200
+          ? `${check.what}: not yet`
+          : `${check.what} answered ${status}: ${failed.join('; ') || body.slice(0, 200)}`;
     } catch (error) {
       lastProblem = `${check.what}: ${error instanceof Error ? error.message : String(error)}`;
     }

@@ -1,4 +1,4 @@
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,11 +10,15 @@ export interface KubeBinaries {
   readonly etcd: string;
   /** kubectl of the same release, when the directory has one. */
   readonly kubectl: string | undefined;
+  /** kube-scheduler, when the directory has one (needed for fake nodes). */
+  readonly kubeScheduler: string | undefined;
+  /** kwok, the fake-node simulator, and its stages file, when the directory has both (needed for fake nodes). */
+  readonly kwok: { readonly program: string; readonly stages: string } | undefined;
 }
 
 /** What to do when {@link findKubeBinaries} finds nothing (one line). */
 export const kubeBinariesHint =
-  'run scripts/ensure-kube-binaries.sh (needs Go; builds kube-apiserver, kube-controller-manager, kubectl and etcd) or set KUBEBUILDER_ASSETS to a directory holding kube-apiserver, kube-controller-manager and etcd';
+  'run scripts/ensure-kube-binaries.sh (needs Go) or set KUBEBUILDER_ASSETS to a directory holding kube-apiserver, kube-controller-manager and etcd';
 
 /** The Kubernetes release the harness is built and tested against (e2e/control-plane/kube-version). */
 export const kubeVersion: string = readFileSync(new URL('../kube-version', import.meta.url), 'utf8').trim();
@@ -55,7 +59,12 @@ export function findKubeBinaries(options: FindKubeBinariesOptions = {}): KubeBin
         kubeApiserver: path('kube-apiserver'),
         kubeControllerManager: path('kube-controller-manager'),
         etcd: path('etcd'),
-        kubectl: isExecutable(path('kubectl')) ? path('kubectl') : undefined,
+        kubectl: optional(path('kubectl')),
+        kubeScheduler: optional(path('kube-scheduler')),
+        kwok:
+          isExecutable(path('kwok')) && existsSync(path('kwok-stages.yaml'))
+            ? { program: path('kwok'), stages: path('kwok-stages.yaml') }
+            : undefined,
       };
     }
   }
@@ -78,6 +87,10 @@ export function requireKubeBinaries(options: FindKubeBinariesOptions = {}): Kube
   const found = findKubeBinaries(options);
   if (!found) throw new MissingKubeBinariesError(kubeBinDirCandidates(options));
   return found;
+}
+
+function optional(path: string): string | undefined {
+  return isExecutable(path) ? path : undefined;
 }
 
 function isExecutable(path: string): boolean {

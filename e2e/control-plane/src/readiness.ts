@@ -16,17 +16,31 @@ export function httpsGet(
   tls: HttpsClientTls,
   timeoutMs = 2_000,
 ): Promise<{ status: number; body: string }> {
+  return httpsRequest('GET', url, tls, undefined, timeoutMs);
+}
+
+/** Sends one HTTPS request (a JSON body when given) and resolves with the status code and body. */
+export function httpsRequest(
+  method: string,
+  url: string,
+  tls: HttpsClientTls,
+  json?: string,
+  timeoutMs = 10_000,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
-        method: 'GET',
+        method,
         ca: tls.ca,
         cert: tls.cert,
         key: tls.key,
         rejectUnauthorized: !tls.insecure,
         timeout: timeoutMs,
         agent: false,
+        headers: json
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }
+          : {},
       },
       (res) => {
         let body = '';
@@ -35,9 +49,9 @@ export function httpsGet(
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${method} ${url} within ${timeoutMs} ms`)));
     req.on('error', reject);
-    req.end();
+    req.end(json);
   });
 }
 
