@@ -12,6 +12,7 @@ export type ClusterState =
       readonly server: string;
       readonly kubeconfigPath: string;
       readonly kubeVersion: string;
+      readonly nodes: readonly string[];
       readonly processes: readonly {
         readonly name: string;
         readonly pid: number;

@@ -58,7 +58,7 @@ describe('lab cluster', () => {
     { skip: binaries ? false : `Kubernetes binaries missing: ${kubeBinariesHint}`, timeout: 120_000 },
     async () => {
       const env = { ...process.env, OBSLAB_CACHE: cache, KUBEBUILDER_ASSETS: binaries!.binDir };
-      const up = await lab(['cluster', 'up'], env);
+      const up = await lab(['cluster', 'up', ...(binaries?.kwok ? ['--fake-nodes', '1'] : [])], env);
       assert.equal(up.code, 0, up.stderr);
       const kubeconfig = /^export KUBECONFIG=(.+)$/m.exec(up.stdout)?.[1];
       assert.ok(kubeconfig && existsSync(kubeconfig), up.stdout);
@@ -70,6 +70,7 @@ describe('lab cluster', () => {
         const status = await lab(['cluster', 'status'], env);
         assert.equal(status.code, 0, status.stderr);
         assert.match(status.stdout, /^running: Kubernetes v1\.34\.\d+ at https:\/\/127\.0\.0\.1:\d+/m);
+        if (binaries?.kwok) assert.match(status.stdout, /^fake nodes: kwok-node-0$/m);
       } finally {
         const down = await lab(['cluster', 'down'], env);
         assert.equal(down.code, 0, down.stderr);

@@ -32,7 +32,17 @@ export function clusterCommand(): Command {
         .default(90)
         .argParser(positiveNumber),
     )
-    .action(async (options: { timeout: number }) => clusterUp(clusterPaths(), options.timeout * 1000));
+    .addOption(
+      new Option(
+        '--fake-nodes <count>',
+        'kwok fake nodes, so pods get scheduled and Running (adds kube-scheduler and kwok)',
+      )
+        .default(0)
+        .argParser(nodeCount),
+    )
+    .action(async (options: { timeout: number; fakeNodes: number }) =>
+      clusterUp(clusterPaths(), options.timeout * 1000, options.fakeNodes),
+    );
   cluster
     .command('down')
     .description('stop the background control plane and delete its data')
@@ -45,7 +55,7 @@ export function clusterCommand(): Command {
 }
 
 /** Starts the daemon unless one runs, waits for it to be ready, prints the kubeconfig. */
-export async function clusterUp(paths: ClusterPaths, timeoutMs: number): Promise<void> {
+export async function clusterUp(paths: ClusterPaths, timeoutMs: number, fakeNodes = 0): Promise<void> {
   const existing = await liveState(paths);
   if (existing?.status === 'ready') {
     progress(`already running (pid ${existing.daemonPid})`);
@@ -53,17 +63,24 @@ export async function clusterUp(paths: ClusterPaths, timeoutMs: number): Promise
     return;
   }
   if (!existing) {
-    if (!findKubeBinaries()) {
+    const binaries = findKubeBinaries();
+    if (!binaries) {
       throw new LabError(
         `Kubernetes ${kubeVersion} binaries not found (looked in ${kubeBinDirCandidates().join(', ')})`,
         kubeBinariesHint,
+      );
+    }
+    if (fakeNodes > 0 && !(binaries.kubeScheduler && binaries.kwok)) {
+      throw new LabError(
+        `--fake-nodes needs kube-scheduler and kwok, which ${binaries.binDir} lacks`,
+        'run scripts/ensure-kube-binaries.sh (needs Go)',
       );
     }
     await removeLeftovers(paths);
     await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
     const log = openSync(paths.daemonLog, 'w');
     try {
-      const daemon = spawn(process.execPath, [daemonScript, paths.stateDir], {
+      const daemon = spawn(process.execPath, [daemonScript, paths.stateDir, String(fakeNodes)], {
         detached: true,
         stdio: ['ignore', log, log],
       });
@@ -131,6 +148,7 @@ export async function clusterStatus(paths: ClusterPaths): Promise<void> {
       `running: Kubernetes ${state.kubeVersion} at ${state.server} since ${state.startedAt} (pid ${state.daemonPid})`,
     );
     console.log(`kubeconfig: ${state.kubeconfigPath}`);
+    if (state.nodes.length) console.log(`fake nodes: ${state.nodes.join(', ')}`);
     if (dead.length)
       throw new LabError(
         `${dead.map((p) => p.name).join(', ')} exited; see ${dead.map((p) => p.logFile).join(', ')}`,
@@ -182,6 +200,14 @@ function tail(file: string, lines = 15): string {
   } catch {
     return '(no log)';
   }
+}
+
+function nodeCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 100) {
+    throw new LabError(`--fake-nodes must be a whole number from 0 to 100, got "${value}"`);
+  }
+  return n;
 }
 
 function positiveNumber(value: string): number {

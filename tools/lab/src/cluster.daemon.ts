@@ -9,7 +9,7 @@ import { type ClusterPaths, writeClusterState } from './cluster-state.js';
 
 const stamp = (message: string) => console.log(`${new Date().toISOString()} ${message}`);
 
-async function runDaemon(stateDir: string): Promise<void> {
+async function runDaemon(stateDir: string, fakeNodes: number): Promise<void> {
   const paths: ClusterPaths = {
     stateDir,
     stateFile: join(stateDir, 'state.json'),
@@ -37,7 +37,7 @@ async function runDaemon(stateDir: string): Promise<void> {
 
   await writeClusterState(paths, { status: 'starting', daemonPid, startedAt });
   try {
-    controlPlane = await startControlPlane({ workDir: paths.workDir, log: stamp });
+    controlPlane = await startControlPlane({ workDir: paths.workDir, fakeNodes, log: stamp });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     stamp(`failed: ${message}`);
@@ -57,14 +57,15 @@ async function runDaemon(stateDir: string): Promise<void> {
     server: controlPlane.server,
     kubeconfigPath: controlPlane.kubeconfigPath,
     kubeVersion,
+    nodes: controlPlane.nodes,
     processes: controlPlane.processes,
   });
 }
 
-const stateDir = process.argv[2];
-if (!stateDir) {
-  console.error('usage: cluster.daemon.js <stateDir> (started by `lab cluster up`)');
+const [stateDir, fakeNodes = '0'] = process.argv.slice(2);
+if (!stateDir || !/^\d+$/.test(fakeNodes)) {
+  console.error('usage: cluster.daemon.js <stateDir> [fakeNodes] (started by `lab cluster up`)');
   process.exitCode = 2;
 } else {
-  await runDaemon(stateDir);
+  await runDaemon(stateDir, Number(fakeNodes));
 }
