@@ -19,6 +19,8 @@ export async function createApp(deps: AppDependencies): Promise<INestApplication
     abortOnError: false,
   });
   app.disable('x-powered-by');
+  // API responses change with every write: an ETag (a hash of every body) costs more than it saves.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   // Telemetry first, so that even requests rejected by the body parser are measured and logged.
   app.use(httpTelemetryMiddleware(deps.metrics, deps.logger));
