@@ -1,15 +1,9 @@
 // The benchmark's ceiling: a bare node:http JSON server with the task API's three benchmarked
 // routes over an in-memory array, no framework, no database, no telemetry.
 import { createServer } from 'node:http';
+import type { TaskResponse } from '../tasks/task.record.js';
 
-interface Task {
-  id: number;
-  title: string;
-  description: string;
-  completed: boolean;
-  created_at: string;
-  updated_at: string;
-}
+type Task = TaskResponse;
 
 const tasks: Task[] = [];
 const byId = new Map<number, Task>();
