@@ -22,6 +22,14 @@ describe('run', () => {
     );
   });
 
+  it('passes input on stdin and survives a program that ignores it', async () => {
+    const { stdout } = await run(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], {
+      input: 'hello',
+    });
+    assert.equal(stdout, 'hello');
+    for (let i = 0; i < 20; i++) await run('true', [], { input: 'x'.repeat(1 << 20) });
+  });
+
   it('says when a program is not installed', async () => {
     await assert.rejects(run('obslab-no-such-program', []), /not installed or not on PATH/);
   });

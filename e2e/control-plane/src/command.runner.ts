@@ -60,7 +60,10 @@ export function run(program: string, args: readonly string[], options: RunOption
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.stdin.end(options.input ?? '');
+    // A program may exit or close stdin before reading it: that EPIPE is not the program's failure.
+    child.stdin.on('error', () => undefined);
+    if (options.input !== undefined) child.stdin.end(options.input);
+    else child.stdin.end();
     child.on('error', (error: NodeJS.ErrnoException) => {
       const reason =
         error.code === 'ENOENT'
