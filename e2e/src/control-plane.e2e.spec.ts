@@ -10,19 +10,12 @@ import {
   PatchStrategy,
   type V1ConfigMap,
 } from '@kubernetes/client-node';
-import {
-  type ControlPlane,
-  eventually,
-  findKubeBinaries,
-  kubeBinariesHint,
-  run,
-  startControlPlane,
-} from '@obslab/control-plane';
+import { type ControlPlane, skipUnlessKubeBinaries, startControlPlane } from '@obslab/control-plane';
+import { eventually, run } from '@obslab/process';
 import { isNotFound, rejectionOf } from './kube-api.js';
 
-const inCi = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
 // Without the binaries the suite is skipped locally, but in CI the start-up fails loudly.
-const skip = !findKubeBinaries() && !inCi ? `Kubernetes binaries missing: ${kubeBinariesHint}` : false;
+const skip = skipUnlessKubeBinaries();
 const suffix = () => randomBytes(3).toString('hex');
 
 describe('a real Kubernetes control plane', { skip, timeout: 180_000 }, () => {

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { type ControlPlane, eventually, findKubeBinaries, startControlPlane } from '@obslab/control-plane';
+import { type ControlPlane, skipUnlessKubeBinaries, startControlPlane } from '@obslab/control-plane';
+import { eventually } from '@obslab/process';
 
-const inCi = ['true', '1'].includes((process.env['CI'] ?? '').toLowerCase());
-const binaries = findKubeBinaries();
 // Locally skipped without kube-scheduler and kwok; in CI the start-up fails loudly instead.
-const skip =
-  !(binaries?.kubeScheduler && binaries.kwok) && !inCi
-    ? 'kube-scheduler or kwok missing: run scripts/ensure-kube-binaries.sh (needs Go)'
-    : false;
+const skip = skipUnlessKubeBinaries(['kubeScheduler', 'kwok']);
 
 describe('a control plane with kwok fake nodes', { skip, timeout: 120_000 }, () => {
   let controlPlane: ControlPlane | undefined;

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run } from './command.runner.js';
+import { run } from '@obslab/process';
 
 /** Paths of the PEM files one control plane uses, all inside one directory. */
 export interface ControlPlaneCertificates {

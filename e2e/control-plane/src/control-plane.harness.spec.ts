@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { startControlPlane } from './control-plane.harness.js';
-import { eventually } from './eventually.js';
-import { findKubeBinaries, kubeBinariesHint } from './kube-binaries.js';
+import { eventually } from '@obslab/process';
+import { skipUnlessKubeBinaries } from './kube-binaries.js';
 
-const skip = findKubeBinaries() ? false : `Kubernetes binaries missing: ${kubeBinariesHint}`;
+const skip = skipUnlessKubeBinaries();
 /** Whether `pid` runs (a zombie waiting for init to reap it counts as gone). */
 const alive = (pid: number) => {
   try {

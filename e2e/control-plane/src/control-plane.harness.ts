@@ -16,7 +16,7 @@ import {
 } from './component-args.js';
 import { onProcessExit } from './exit-cleanup.js';
 import { createFakeNodes } from './fake-nodes.js';
-import { freePorts } from './free-port.js';
+import { freePorts } from '@obslab/process';
 import { type KubeBinaries, requireKubeBinaries } from './kube-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { type ManagedProcess, startProcess } from './managed-process.js';

@@ -1,6 +1,3 @@
-export { CommandError, run, type RunOptions, type RunResult } from './command.runner.js';
-export { eventually, type EventuallyOptions } from './eventually.js';
-export { freePort, freePorts } from './free-port.js';
 export { type AdmissionOptions, defaultControllers, requiredAdmissionPlugins } from './component-args.js';
 export {
   cachedKubeBinDir,
@@ -12,5 +9,6 @@ export {
   kubeVersion,
   MissingKubeBinariesError,
   requireKubeBinaries,
+  skipUnlessKubeBinaries,
 } from './kube-binaries.js';
 export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane.harness.js';

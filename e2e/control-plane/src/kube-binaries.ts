@@ -101,3 +101,19 @@ function isExecutable(path: string): boolean {
     return false;
   }
 }
+
+/**
+ * The `skip` option of a node:test suite that needs the binaries (with `extras`, also
+ * kube-scheduler and kwok): a one-line reason when they are missing on a workstation, but never in
+ * CI (`CI=true`), where a missing binary must fail the run rather than pass it as skipped.
+ */
+export function skipUnlessKubeBinaries(
+  extras: readonly ('kubeScheduler' | 'kwok')[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): string | false {
+  if (['true', '1'].includes((env['CI'] ?? '').toLowerCase())) return false;
+  const binaries = findKubeBinaries({ env });
+  if (!binaries) return `Kubernetes binaries missing: ${kubeBinariesHint}`;
+  const missing = extras.filter((name) => !binaries[name]);
+  return missing.length > 0 ? `${missing.join(' and ')} missing: ${kubeBinariesHint}` : false;
+}

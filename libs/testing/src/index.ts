@@ -1,5 +1,3 @@
-export { eventually, type EventuallyOptions } from './eventually.js';
-export { freePort } from './free-port.js';
 export {
   type OtlpReceiver,
   type RawExport,
@@ -9,4 +7,3 @@ export {
   startOtlpReceiver,
 } from './otlp-receiver.js';
 export { findPostgresBinaries, type PostgresServer, startPostgres } from './postgres.harness.js';
-export { run, type RunOptions } from './run.js';

@@ -2,8 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port.js';
-import { run } from './run.js';
+import { freePort, run } from '@obslab/process';
 
 /** A real PostgreSQL server on 127.0.0.1, in a temporary directory, for one test file. */
 export interface PostgresServer {

@@ -1,4 +1,5 @@
-import { startPostgres, type PostgresServer, eventually } from '@obslab/testing';
+import { eventually } from '@obslab/process';
+import { startPostgres, type PostgresServer } from '@obslab/testing';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { findKubeBinaries, kubeBinariesHint } from '@obslab/control-plane';
+import { findKubeBinaries, kubeBinariesHint, skipUnlessKubeBinaries } from '@obslab/control-plane';
 import { isAlive } from './cluster-state.js';
 
 const labBin = fileURLToPath(new URL('../bin/lab.js', import.meta.url));
@@ -55,7 +55,7 @@ describe('lab cluster', () => {
   const binaries = findKubeBinaries();
   it(
     'starts a control plane in the background, reports it, and stops it leaving nothing behind',
-    { skip: binaries ? false : `Kubernetes binaries missing: ${kubeBinariesHint}`, timeout: 120_000 },
+    { skip: skipUnlessKubeBinaries(), timeout: 120_000 },
     async () => {
       const env = { ...process.env, OBSLAB_CACHE: cache, KUBEBUILDER_ASSETS: binaries!.binDir };
       const up = await lab(['cluster', 'up', ...(binaries?.kwok ? ['--fake-nodes', '1'] : [])], env);

@@ -1,6 +1,6 @@
 // `npm run bench`: throughput and latency of the task API, side by side in one run with a bare
 // node:http ceiling, with telemetry off and fully instrumented (exporting to a local OTLP sink).
-import { freePort } from '@obslab/testing';
+import { freePort } from '@obslab/process';
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

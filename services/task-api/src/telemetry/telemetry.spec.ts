@@ -1,5 +1,5 @@
+import { eventually } from '@obslab/process';
 import {
-  eventually,
   type OtlpReceiver,
   type PostgresServer,
   type ReceivedSpan,

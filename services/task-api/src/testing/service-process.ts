@@ -1,4 +1,4 @@
-import { freePort } from '@obslab/testing';
+import { freePort } from '@obslab/process';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
