@@ -28,3 +28,4 @@ export function toTaskResponse(task: TaskRecord): TaskResponse {
     updated_at: task.updatedAt.toISOString(),
   };
 }
+

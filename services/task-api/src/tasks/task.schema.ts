@@ -7,7 +7,10 @@ export const TASK_ENTITY = 'Task';
 export const TITLE_MAX_LENGTH = 200;
 export const DESCRIPTION_MAX_LENGTH = 10_000;
 
-/** The tasks table mapping for one database kind (the schema itself is owned by the migrations). */
+/**
+ * The tasks table mapping for one database kind. The schema itself, column defaults included, is
+ * owned by the migrations: declaring defaults here would make TypeORM read every inserted row back.
+ */
 export function taskSchema(kind: DatabaseConfig['kind']): EntitySchema<TaskRecord> {
   const timestamp = timestampColumnType(kind);
   return new EntitySchema<TaskRecord>({
@@ -16,8 +19,8 @@ export function taskSchema(kind: DatabaseConfig['kind']): EntitySchema<TaskRecor
     columns: {
       id: { type: 'integer', primary: true, generated: 'increment' },
       title: { type: 'varchar', length: TITLE_MAX_LENGTH },
-      description: { type: 'text', default: '' },
-      completed: { type: 'boolean', default: false },
+      description: { type: 'text' },
+      completed: { type: 'boolean' },
       createdAt: { name: 'created_at', type: timestamp },
       updatedAt: { name: 'updated_at', type: timestamp },
     },
