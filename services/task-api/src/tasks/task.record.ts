@@ -28,4 +28,3 @@ export function toTaskResponse(task: TaskRecord): TaskResponse {
     updated_at: task.updatedAt.toISOString(),
   };
 }
-
