@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { findKubeBinaries, kubeBinariesHint, skipUnlessKubeBinaries } from '@obslab/control-plane';
 import { isAlive } from './cluster-state.js';
+import { runLab } from './testing/run-lab.js';
 
-const labBin = fileURLToPath(new URL('../bin/lab.js', import.meta.url));
-
-/** Runs the built CLI; resolves with its exit code and output (never rejects on a non-zero exit). */
-function lab(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [labBin, ...args], { env, timeout: 120_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
+const lab = runLab;
 
 describe('lab cluster', () => {
   let cache: string;

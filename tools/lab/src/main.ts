@@ -1,16 +1,18 @@
 import { Command, CommanderError } from 'commander';
 import { clusterCommand } from './cluster.command.js';
 import { LabError } from './lab.error.js';
+import { verifyCommand } from './verify/verify.command.js';
 
 /** The `lab` program; each command group (cluster, later verify, vm, deploy, operator) lives in its own `*.command.ts`. */
 export function createProgram(): Command {
   return new Command('lab')
     .description(
-      'The obslab CLI: run a local Kubernetes control plane (later: verify, vm, deploy, operator).',
+      'The obslab CLI: verify a deployed lab end to end, run a local Kubernetes control plane (later: vm, deploy, operator).',
     )
     .version('0.1.0')
     .showHelpAfterError()
-    .addCommand(clusterCommand());
+    .addCommand(clusterCommand())
+    .addCommand(verifyCommand());
 }
 
 /** Runs the CLI with `argv` as in process.argv (node, script, ...args); sets process.exitCode on failure. */

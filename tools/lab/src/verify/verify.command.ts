@@ -1,0 +1,174 @@
+import { Command, Option } from 'commander';
+import { LabError } from '../lab.error.js';
+import type { LabEndpoints } from './lab-endpoints.js';
+import {
+  CHECK_NAMES,
+  CHECKS,
+  CheckFailure,
+  type CheckName,
+  newTraceId,
+  type VerifyContext,
+} from './verify.checks.js';
+
+interface VerifyOptions {
+  url: URL;
+  grafanaUrl?: URL;
+  grafanaUser: string;
+  prometheusUrl?: URL;
+  tempoUrl?: URL;
+  lokiUrl?: URL;
+  only?: CheckName[];
+  wait: number;
+}
+
+export interface CheckReport {
+  name: CheckName;
+  status: 'passed' | 'failed' | 'skipped';
+  detail: string;
+  hint?: string;
+}
+
+const say = (line: string) => console.log(line);
+
+/** `lab verify`: the story's manual verification checklist, automated against a deployed lab. */
+export function verifyCommand(): Command {
+  return new Command('verify')
+    .description(
+      'Check a deployed lab end to end: send requests with a known trace id through the frontend, then confirm the trace is in Tempo, its logs in Loki, the requests counted by Prometheus with every target up, and Grafana serving its datasources and dashboards. Backends are reached through Grafana (only the frontend and Grafana are published) unless their own URL is given.',
+    )
+    .requiredOption('--url <url>', 'the frontend, e.g. http://192.168.122.250:8080', parseUrl)
+    .option(
+      '--grafana-url <url>',
+      'Grafana, e.g. http://192.168.122.250:3000 (admin password from GRAFANA_ADMIN_PASSWORD)',
+      parseUrl,
+    )
+    .option('--grafana-user <name>', 'Grafana user', 'admin')
+    .option('--prometheus-url <url>', 'Prometheus directly, instead of through Grafana', parseUrl)
+    .option('--tempo-url <url>', 'Tempo directly, instead of through Grafana', parseUrl)
+    .option('--loki-url <url>', 'Loki directly, instead of through Grafana', parseUrl)
+    .addOption(
+      new Option(
+        '--only <checks>',
+        `run only these checks (comma-separated: ${CHECK_NAMES.join(', ')})`,
+      ).argParser(parseChecks),
+    )
+    .addOption(
+      new Option('--wait <seconds>', 'how long to wait for telemetry to reach each backend')
+        .default(90)
+        .argParser(positiveSeconds),
+    )
+    .action(async (options: VerifyOptions) => {
+      const reports = await verify(endpointsOf(options), { only: options.only, waitMs: options.wait * 1000 });
+      const failed = reports.filter((report) => report.status === 'failed');
+      if (failed.length > 0) {
+        throw new LabError(
+          `${failed.length} check(s) failed: ${failed.map((report) => report.name).join(', ')}`,
+          failed.map((report) => `${report.name}: ${report.hint ?? ''}`).join('\n  → '),
+        );
+      }
+    });
+}
+
+function endpointsOf(options: VerifyOptions): LabEndpoints {
+  const password = process.env['GRAFANA_ADMIN_PASSWORD'];
+  if (options.grafanaUrl && !password) {
+    throw new LabError(
+      '--grafana-url needs the Grafana admin password',
+      'export GRAFANA_ADMIN_PASSWORD=… (the value in compose/.env), then run again',
+      2,
+    );
+  }
+  return {
+    app: options.url,
+    ...(options.grafanaUrl && password
+      ? { grafana: { url: options.grafanaUrl, user: options.grafanaUser, password } }
+      : {}),
+    ...(options.prometheusUrl ? { prometheus: options.prometheusUrl } : {}),
+    ...(options.tempoUrl ? { tempo: options.tempoUrl } : {}),
+    ...(options.lokiUrl ? { loki: options.lokiUrl } : {}),
+  };
+}
+
+/** Runs the checks in order, printing progress; returns one report per check. */
+export async function verify(
+  endpoints: LabEndpoints,
+  settings: { only?: readonly CheckName[]; waitMs: number; requestTimeoutMs?: number },
+): Promise<CheckReport[]> {
+  const selected = CHECKS.filter((check) => !settings.only || settings.only.includes(check.name));
+  for (const check of selected) {
+    const reason = settings.only ? check.unavailable(endpoints) : undefined;
+    if (reason) throw new LabError(`cannot run check "${check.name}": ${reason}`, undefined, 2);
+  }
+  const context: VerifyContext = {
+    endpoints,
+    traceId: newTraceId(),
+    waitMs: settings.waitMs,
+    requestTimeoutMs: settings.requestTimeoutMs ?? 10_000,
+  };
+  say(`lab verify: ${endpoints.app.origin}, trace id ${context.traceId}`);
+  const reports: CheckReport[] = [];
+  let requestsFailed = false;
+  for (const check of selected) {
+    const reason =
+      check.unavailable(endpoints) ??
+      (requestsFailed && check.name !== 'grafana' && check.name !== 'targets' && check.name !== 'app'
+        ? 'the requests check failed, so there is nothing to look for'
+        : undefined);
+    if (reason) {
+      reports.push({ name: check.name, status: 'skipped', detail: reason });
+      say(`  - ${check.name}: skipped (${reason})`);
+      continue;
+    }
+    say(`  … ${check.name}: ${check.title}`);
+    const started = performance.now();
+    try {
+      const { detail } = await check.run(context);
+      reports.push({ name: check.name, status: 'passed', detail });
+      say(`  ✔ ${check.name}: ${detail} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (error) {
+      const failure =
+        error instanceof CheckFailure
+          ? error
+          : new CheckFailure((error as Error).message, 'is the URL right and the lab up?');
+      if (check.name === 'requests') requestsFailed = true;
+      reports.push({ name: check.name, status: 'failed', detail: failure.message, hint: failure.hint });
+      say(`  ✖ ${check.name}: ${failure.message}\n      → ${failure.hint}`);
+    }
+  }
+  const count = (status: CheckReport['status']) =>
+    reports.filter((report) => report.status === status).length;
+  say(`${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
+  return reports;
+}
+
+function parseUrl(value: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // reported below
+  }
+  throw new LabError(`not an http(s) URL: ${value}`, 'e.g. --url http://192.168.122.250:8080', 2);
+}
+
+function parseChecks(value: string): CheckName[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(CHECK_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0)
+    throw new LabError(
+      `unknown check(s): ${unknown.join(', ') || '(none given)'}`,
+      `choose from ${CHECK_NAMES.join(', ')}`,
+      2,
+    );
+  return names as CheckName[];
+}
+
+function positiveSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new LabError(`--wait takes a positive number of seconds, not ${value}`, undefined, 2);
+  return seconds;
+}
