@@ -240,7 +240,7 @@ for (const scenario of scenarios) {
   }
 }
 console.log(
-  `\nHTTP benchmark: ${connections} connections, ${duration} s per scenario, Node ${process.version}\n`,
+  `\nHTTP benchmark: ${connections} connections, ${duration} s per scenario, Node ${process.version}, task-api NODE_OPTIONS="${TASK_API_NODE_OPTIONS}"\n`,
 );
 console.log(table(rows));
 console.log('');
