@@ -7,6 +7,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { createValidationPipe } from './common/validation.js';
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
 import { httpTelemetryMiddleware } from './metrics/http-telemetry.middleware.js';
+import { staticUiMiddleware } from './ui/static-ui.middleware.js';
 
 /** Request bodies are capped here and in the frontend's nginx alike. */
 export const BODY_LIMIT = '64kb';
@@ -24,6 +25,8 @@ export async function createApp(deps: AppDependencies): Promise<INestApplication
   app.set('query parser', 'simple');
   // Telemetry first, so that even requests rejected by the body parser are measured and logged.
   app.use(httpTelemetryMiddleware(deps.metrics, deps.logger));
+  // The UI for `npm start` (UI_DIR): before the routes, but it passes API, metrics and health paths on.
+  if (deps.config.ui) app.use(staticUiMiddleware(deps.config.ui));
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter(deps.logger));

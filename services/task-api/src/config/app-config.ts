@@ -1,4 +1,5 @@
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 /** Log levels accepted by LOG_LEVEL (pino's names). */
@@ -36,6 +37,14 @@ export interface TelemetryConfig {
   readonly exportLogs: boolean;
 }
 
+/** The task manager UI served at `/` (UI_DIR), and what its `/config.json` tells the page. */
+export interface UiConfig {
+  /** Absolute path of the built frontend (services/frontend/dist/public), holding index.html. */
+  readonly dir: string;
+  /** Grafana link of the page; null lets the page use its host on port 3001. */
+  readonly grafanaUrl: string | null;
+}
+
 /** The service's whole configuration, validated once at start; nothing else reads process.env. */
 export interface AppConfig {
   readonly port: number;
@@ -45,6 +54,8 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
   readonly telemetry: TelemetryConfig;
+  /** null when UI_DIR is unset: the service serves only its API. */
+  readonly ui: UiConfig | null;
 }
 
 const csvOf = <T extends string>(allowed: readonly T[]) =>
@@ -84,6 +95,8 @@ const envSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(SQLITE_SYNCHRONOUS).default('NORMAL'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  UI_DIR: z.string().trim().min(1).optional(),
+  GRAFANA_URL: optionalUrl(['http:', 'https:']),
   OTEL_SDK_DISABLED: z.enum(['true', 'false', '']).optional(),
   OTEL_SERVICE_NAME: z.string().trim().min(1).optional(),
   OTEL_RESOURCE_ATTRIBUTES: z
@@ -142,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     throw new ConfigError(problems);
   }
   const e = parsed.data;
+  const ui = e.UI_DIR === undefined ? null : uiConfig(e.UI_DIR, e.GRAFANA_URL ?? null, cwd);
   const dataDir = isAbsolute(e.DATA_DIR) ? e.DATA_DIR : resolve(cwd, e.DATA_DIR);
   const database: DatabaseConfig = e.DATABASE_URL
     ? { kind: 'postgres', url: e.DATABASE_URL }
@@ -165,7 +179,21 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
         e.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT ?? e.OTEL_EXPORTER_OTLP_ENDPOINT,
       ),
     },
+    ui,
   };
+}
+
+/** UI_DIR must hold a built frontend: a missing or empty directory stops the start with what to do. */
+function uiConfig(value: string, grafanaUrl: string | null, cwd: string): UiConfig {
+  const dir = isAbsolute(value) ? value : resolve(cwd, value);
+  const index = join(dir, 'index.html');
+  if (!existsSync(index) || !statSync(index).isFile()) {
+    const what = existsSync(dir) ? `${dir} has no index.html` : `${dir} does not exist`;
+    throw new ConfigError([
+      `UI_DIR=${JSON.stringify(value)}: ${what}; build the frontend first (npx nx run frontend:build) or unset UI_DIR`,
+    ]);
+  }
+  return { dir, grafanaUrl };
 }
 
 /** A DATABASE_URL safe to log: the password replaced. */

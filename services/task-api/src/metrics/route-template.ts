@@ -3,6 +3,16 @@ import type { Request } from 'express';
 /** The label value shared by every request that matched no route (keeps `endpoint` bounded). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
+/** The label value shared by the UI's static files and its index fallback (see ui/static-ui.middleware.ts). */
+export const STATIC_ROUTE = 'static';
+
+const staticRequests = new WeakSet<Request>();
+
+/** Marks a request answered by the static UI, so that its `endpoint` label is {@link STATIC_ROUTE}. */
+export function markStaticRequest(request: Request): void {
+  staticRequests.add(request);
+}
+
 interface RouterLayer {
   route?: { path: string; methods: Record<string, boolean> };
   match(path: string): boolean;
@@ -14,6 +24,7 @@ interface RouterLayer {
  * large) are matched against the router's table so they keep their route's label.
  */
 export function routeTemplate(request: Request): string {
+  if (staticRequests.has(request)) return STATIC_ROUTE;
   const matched = (request.route as { path?: unknown } | undefined)?.path;
   if (typeof matched === 'string') return matched;
   const stack = (request.app as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? [];
