@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { access } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { REPO_ROOT } from '../repo-root.js';
+import { missingProgram, runProgram } from '../testing.helpers.js';
+
+/** Where libs/dashboards/scripts/ensure-otelcol.sh caches the collector it builds. */
+async function cachedCollector(): Promise<string> {
+  const versions = JSON.parse(
+    await readFile(join(REPO_ROOT, 'compose/config/versions.json'), 'utf8'),
+  ) as Record<string, string>;
+  const version = versions['otel-collector']!.split(':').pop()!;
+  const cache = process.env['OBSLAB_CACHE'] ?? join(homedir(), '.cache/obslab');
+  return join(cache, 'otelcol', version, 'otelcol');
+}
+
+describe('OpenTelemetry Collector configuration', () => {
+  it('is valid for a real collector of the pinned version (otelcol validate)', async (t) => {
+    const binary = await cachedCollector();
+    if (
+      !(await access(binary).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      t.skip(
+        missingProgram(binary, 'build it once with libs/dashboards/scripts/ensure-otelcol.sh') as string,
+      );
+      return;
+    }
+    const config = join(REPO_ROOT, 'compose/config/otel-collector/config.yaml');
+    const { code, output } = await runProgram(binary, ['validate', `--config=${config}`], REPO_ROOT);
+    assert.equal(code, 0, `otelcol validate failed:\n${output}`);
+  });
+});
