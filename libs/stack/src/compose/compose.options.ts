@@ -1,0 +1,71 @@
+// Compose-only details of each component: how to probe health with what the image ships, which
+// host port a user-facing port is published on, the restart policy. Everything else comes from
+// the platform-neutral definitions in lab.stack.ts.
+import { type ComponentName } from '../component.types.js';
+
+/** A healthcheck command run inside the container, or why the image cannot run one. */
+export type ComposeProbe =
+  | { readonly kind: 'command'; readonly test: readonly string[] }
+  | { readonly kind: 'none'; readonly reason: string };
+
+export interface ComposeServiceOptions {
+  readonly probe: ComposeProbe;
+  /** Seconds the service may take to start before failed probes count. */
+  readonly startPeriodSeconds: number;
+  /** Host port variable and default for each user-facing container port. */
+  readonly publish?: Readonly<Record<number, { readonly variable: string; readonly default: number }>>;
+}
+
+const wget = (port: number, path: string): ComposeProbe => ({
+  kind: 'command',
+  // busybox and GNU wget both take these flags.
+  test: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${port}${path}`],
+});
+
+/** The probe the task-api image itself declares (node's fetch: no curl in the image). */
+export const taskApiProbe: readonly string[] = [
+  'node',
+  '-e',
+  "fetch('http://127.0.0.1:3000/health/ready').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))",
+];
+
+export const composeOptions: Readonly<Record<ComponentName, ComposeServiceOptions>> = {
+  frontend: {
+    probe: wget(8080, '/healthz'),
+    startPeriodSeconds: 10,
+    publish: { 8080: { variable: 'FRONTEND_PORT', default: 8080 } },
+  },
+  'task-api': { probe: { kind: 'command', test: ['CMD', ...taskApiProbe] }, startPeriodSeconds: 30 },
+  'otel-collector': {
+    probe: {
+      kind: 'none',
+      reason: 'the image is FROM scratch (no shell, wget or curl); Kubernetes probes :13133 over HTTP',
+    },
+    startPeriodSeconds: 10,
+  },
+  tempo: {
+    probe: {
+      kind: 'none',
+      reason:
+        'the image is distroless without busybox since Tempo 2.9; Kubernetes probes :3200/ready over HTTP',
+    },
+    startPeriodSeconds: 30,
+  },
+  loki: { probe: wget(3100, '/ready'), startPeriodSeconds: 60 },
+  prometheus: { probe: wget(9090, '/-/ready'), startPeriodSeconds: 30 },
+  grafana: {
+    probe: wget(3000, '/api/health'),
+    startPeriodSeconds: 60,
+    publish: { 3000: { variable: 'GRAFANA_PORT', default: 3000 } },
+  },
+  postgres: {
+    probe: {
+      kind: 'command',
+      test: ['CMD', 'pg_isready', '-h', '127.0.0.1', '-U', 'obslab', '-d', 'obslab'],
+    },
+    startPeriodSeconds: 30,
+  },
+};
+
+/** Where user-facing ports are published; loopback unless the operator says otherwise. */
+export const bindAddress = { variable: 'LAB_BIND_ADDRESS', default: '127.0.0.1' } as const;

@@ -1,0 +1,26 @@
+export * from './component.types.js';
+export { labStack, componentOf, memoryBudgetMiB, type LabStackProps } from './lab.stack.js';
+export {
+  defaultPostgresImage,
+  formatImageRef,
+  loadImageVersions,
+  parseImageRef,
+  parseImageVersions,
+  upstreamComponents,
+  type ImageVersions,
+  type UpstreamComponent,
+} from './image-versions.js';
+export {
+  bindAddress,
+  composeOptions,
+  taskApiProbe,
+  type ComposeProbe,
+  type ComposeServiceOptions,
+} from './compose/compose.options.js';
+export {
+  composeEnvValue,
+  renderCompose,
+  renderComposePostgresOverride,
+  type RenderComposeOptions,
+} from './compose/compose.renderer.js';
+export { findWorkspaceRoot, parseFlagsFile, stackPaths, workspaceStack } from './workspace.js';
