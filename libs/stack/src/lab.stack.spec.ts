@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { componentNames } from './component.types.js';
 import { parseImageVersions } from './image-versions.js';
 import { componentOf, labStack, memoryBudgetMiB } from './lab.stack.js';
+import { findWorkspaceRoot } from './workspace.js';
 
 const versions = parseImageVersions(
   JSON.stringify({
@@ -102,6 +105,18 @@ describe('the lab stack definition', () => {
         assert.match(mount.target, /^\//, component.name);
       }
     }
+  });
+
+  it('mounts the dashboards where the provisioned Grafana dashboard provider reads them', () => {
+    const provider = readFileSync(
+      join(findWorkspaceRoot(), 'compose/config/grafana/provisioning/dashboards/dashboards.yaml'),
+      'utf8',
+    );
+    const path = /^\s*path:\s*(\S+)\s*$/m.exec(provider)?.[1];
+    const mount = componentOf(stack, 'grafana').config.find(
+      (m) => m.source === 'compose/config/grafana/dashboards',
+    );
+    assert.equal(mount?.target, path);
   });
 
   it('refuses Prometheus flags that do not read the mounted config', () => {

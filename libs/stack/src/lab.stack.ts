@@ -233,7 +233,11 @@ export function labStack(props: LabStackProps): Stack {
           target: '/etc/grafana/provisioning',
           kind: 'directory',
         },
-        { source: 'compose/config/grafana/dashboards', target: '/etc/grafana/dashboards', kind: 'directory' },
+        {
+          source: 'compose/config/grafana/dashboards',
+          target: '/var/lib/grafana/dashboards',
+          kind: 'directory',
+        },
       ],
       volumes: [{ name: 'grafana-data', target: '/var/lib/grafana' }],
       scratch: ['/tmp'],
