@@ -13,12 +13,6 @@ export const upstreamComponents = [
 export type UpstreamComponent = (typeof upstreamComponents)[number];
 export type ImageVersions = Readonly<Record<UpstreamComponent, ImageRef>>;
 
-/**
- * PostgreSQL's image when versions.json does not pin one (the add-on is opt-in).
- * The official image's major version decides the data layout: 18 keeps it under /var/lib/postgresql.
- */
-export const defaultPostgresImage = 'postgres:18.1-bookworm';
-
 /** Splits `repo[:tag]` and refuses a missing, `latest` or digest-less floating tag. */
 export function parseImageRef(text: string, what: string): ImageRef {
   const match =
@@ -41,7 +35,8 @@ export function formatImageRef(image: ImageRef): string {
 
 /**
  * Reads the pinned upstream images from versions.json (`{"grafana": "grafana/grafana:12.4.5", …}`).
- * Every upstream component except postgres must be listed; unknown keys are errors.
+ * Every upstream component must be listed; unknown keys are errors. (PostgreSQL's major version
+ * decides its data layout: 18 keeps it under /var/lib/postgresql.)
  */
 export function parseImageVersions(json: string, source = 'versions.json'): ImageVersions {
   let data: unknown;
@@ -65,7 +60,7 @@ export function parseImageVersions(json: string, source = 'versions.json'): Imag
   const result: Partial<Record<UpstreamComponent, ImageRef>> = {};
   const missing: string[] = [];
   for (const component of upstreamComponents) {
-    const value = entries[component] ?? (component === 'postgres' ? defaultPostgresImage : undefined);
+    const value = entries[component];
     if (value === undefined) {
       missing.push(component);
       continue;

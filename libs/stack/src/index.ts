@@ -1,7 +1,6 @@
 export * from './component.types.js';
 export { labStack, componentOf, memoryBudgetMiB, type LabStackProps } from './lab.stack.js';
 export {
-  defaultPostgresImage,
   formatImageRef,
   loadImageVersions,
   parseImageRef,

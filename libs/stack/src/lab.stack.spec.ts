@@ -14,6 +14,7 @@ const versions = parseImageVersions(
     loki: 'grafana/loki:3.7.8',
     prometheus: 'prom/prometheus:v3.16.0',
     grafana: 'grafana/grafana:12.4.5',
+    postgres: 'postgres:18.1-bookworm',
   }),
 );
 const stack = labStack({ versions });
