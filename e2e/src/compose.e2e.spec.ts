@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { eventually, freePort } from '@obslab/process';
+import { eventually, freePort, run } from '@obslab/process';
 import { stringify } from 'yaml';
 import { ComposeProject } from './docker/compose.project.js';
 import {
@@ -186,6 +186,21 @@ describe(
       assert.equal(created.status, 201);
       const listed = (await (await fetch(`${baseUrl}/api/tasks`)).json()) as { tasks: { title: string }[] };
       assert.ok(listed.tasks.some((task) => task.title === title));
+    });
+
+    it("passes lab verify's app and requests checks through nginx", async () => {
+      const lab = fileURLToPath(import.meta.resolve('@obslab/lab/bin/lab.js'));
+      const { stdout } = await run(process.execPath, [
+        lab,
+        'verify',
+        '--url',
+        baseUrl,
+        '--only',
+        'app,requests',
+      ]);
+      assert.match(stdout, /✔ app: UI served/);
+      assert.match(stdout, /✔ requests: task \d+ created, read and deleted in trace [0-9a-f]{32}/);
+      assert.match(stdout.trim().split('\n').at(-1) ?? '', /^2 passed, 0 failed, 0 skipped$/);
     });
 
     it('has Prometheus scrape task-api over the compose network (up{job="task-api"} == 1)', async () => {
