@@ -7,3 +7,4 @@ export {
   startOtlpReceiver,
 } from './otlp-receiver.js';
 export { findPostgresBinaries, type PostgresServer, startPostgres } from './postgres.harness.js';
+export { type NodeService, type NodeServiceOptions, startNodeService } from './node-service.js';

@@ -1,5 +1,5 @@
 import { freePort, eventually } from '@obslab/process';
-import { type OtlpReceiver, startOtlpReceiver } from '@obslab/testing';
+import { type OtlpReceiver, startNodeService, startOtlpReceiver } from '@obslab/testing';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -28,13 +28,11 @@ function stopChild(child: ChildProcess): Promise<void> {
 export async function startLabUnderTest(extraTargets: readonly string[] = []): Promise<LabUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), 'obslab-verify-'));
   const receiver = await startOtlpReceiver();
-  const appPort = await freePort();
   const main = fileURLToPath(import.meta.resolve('@obslab/task-api'));
-  const app = spawn(process.execPath, [main], {
+  const app = await startNodeService({
+    script: main,
+    readyPath: '/health/ready',
     env: {
-      PATH: process.env['PATH'],
-      PORT: String(appPort),
-      HOST: '127.0.0.1',
       DATA_DIR: join(dir, 'data'),
       LOG_LEVEL: 'info',
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
@@ -42,8 +40,8 @@ export async function startLabUnderTest(extraTargets: readonly string[] = []): P
       OTEL_BSP_SCHEDULE_DELAY: '200',
       OTEL_BLRP_SCHEDULE_DELAY: '200',
     },
-    stdio: 'ignore',
   });
+  const appPort = app.port;
   const appUrl = new URL(`http://127.0.0.1:${appPort}`);
   const promPort = await freePort();
   const config = join(dir, 'prometheus.yml');
@@ -70,16 +68,15 @@ export async function startLabUnderTest(extraTargets: readonly string[] = []): P
   );
   const prometheusUrl = new URL(`http://127.0.0.1:${promPort}`);
   const stop = async () => {
-    await Promise.all([stopChild(app), stopChild(prometheus), receiver.close()]);
+    await Promise.all([app.stop(), stopChild(prometheus), receiver.close()]);
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     await eventually(
       async () => {
-        if (!(await fetch(new URL('/health/ready', appUrl))).ok) throw new Error('task-api not ready');
         if (!(await fetch(new URL('/-/ready', prometheusUrl))).ok) throw new Error('prometheus not ready');
       },
-      { timeoutMs: 30_000, description: 'task-api and Prometheus ready' },
+      { timeoutMs: 30_000, description: 'Prometheus ready' },
     );
   } catch (error) {
     await stop();
