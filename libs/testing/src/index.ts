@@ -8,3 +8,4 @@ export {
 } from './otlp-receiver.js';
 export { findPostgresBinaries, type PostgresServer, startPostgres } from './postgres.harness.js';
 export { type NodeService, type NodeServiceOptions, startNodeService } from './node-service.js';
+export { type GrpcExport, type OtlpGrpcReceiver, startOtlpGrpcReceiver } from './otlp-grpc-receiver.js';

@@ -4,6 +4,7 @@ import {
   type PostgresServer,
   type ReceivedSpan,
   SpanKinds,
+  startOtlpGrpcReceiver,
   startOtlpReceiver,
   startPostgres,
 } from '@obslab/testing';
@@ -209,6 +210,34 @@ describe('telemetry export choices', () => {
           'a protobuf logs export',
         ),
       );
+    } finally {
+      await service.stop();
+      await receiver.close();
+    }
+  });
+
+  it('exports traces and logs over OTLP/gRPC', async () => {
+    const receiver = await startOtlpGrpcReceiver();
+    const service = await startServiceProcess({
+      DATA_DIR: tempDataDir(),
+      ...FAST_EXPORT,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    });
+    try {
+      const traceId = hex(16);
+      await fetch(`${service.baseUrl}/api/tasks`, { headers: { traceparent: `00-${traceId}-${hex(8)}-01` } });
+      await eventually(() => {
+        const traces = receiver.exports.filter((e) => e.method.endsWith('trace.v1.TraceService/Export'));
+        assert.ok(
+          traces.some((e) => e.body.includes(Buffer.from(traceId, 'hex'))),
+          'a gRPC trace export holding the trace id',
+        );
+        assert.ok(
+          receiver.exports.some((e) => e.method.endsWith('logs.v1.LogsService/Export')),
+          'a gRPC logs export',
+        );
+      });
     } finally {
       await service.stop();
       await receiver.close();
