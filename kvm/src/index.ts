@@ -1,0 +1,28 @@
+export {
+  defaultBaseImage,
+  defineVm,
+  type DirectKernelBoot,
+  type DomainType,
+  type VmNetwork,
+  vmPaths,
+  type VmSpec,
+  VmSpecError,
+  type VmSpecInput,
+} from './vm.config.js';
+export {
+  type DomainFiles,
+  qemuArgs,
+  renderDomainXml,
+  renderNetworkXml,
+  userModeNetworkArgs,
+} from './libvirt.xml.js';
+export {
+  renderFirewall,
+  renderMetaData,
+  renderNetworkConfig,
+  renderSshdDropIn,
+  renderUserData,
+  sshdDropInPath,
+  vmPackages,
+} from './cloud-init.js';
+export { renderVm, type RenderedVm, writeRenderedVm } from './vm.render.js';
