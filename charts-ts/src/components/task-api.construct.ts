@@ -1,0 +1,47 @@
+import { componentOf } from '@obslab/stack';
+import { Construct } from 'constructs';
+import { type ResolvedLabProps } from '../lab.props.js';
+import { renderWorkload, secretEnv, type RenderedWorkload } from '../workload.js';
+
+/** Props of {@link TaskApi}. */
+export interface TaskApiProps {
+  readonly lab: ResolvedLabProps;
+}
+
+/**
+ * The tasks API. On SQLite: one replica on a ReadWriteOnce PVC with the Recreate strategy. On
+ * PostgreSQL: `taskApiReplicas` stateless replicas reading DATABASE_URL from the postgres Secret.
+ */
+export class TaskApi extends Construct {
+  public readonly service: RenderedWorkload;
+
+  constructor(scope: Construct, id: string, props: TaskApiProps) {
+    super(scope, id);
+    const { lab } = props;
+    const component = componentOf(lab.stack, 'task-api');
+    const postgres = lab.database === 'postgres';
+    const port = component.ports[0]!.containerPort;
+    this.service = renderWorkload(this, {
+      component,
+      lab,
+      replicas: lab.taskApiReplicas,
+      // With PostgreSQL the data directory holds nothing: an emptyDir keeps DATA_DIR writable.
+      storage: postgres ? 'ephemeral' : 'pvc',
+      probes: {
+        // Terminus: live = the process answers; ready = the database answers.
+        liveness: { kind: 'http', port, path: '/health/live' },
+        readiness: component.health,
+        startupSeconds: 60,
+      },
+      envOverrides: postgres
+        ? Object.fromEntries(
+            Object.entries(lab.stack.postgresWiring.taskApiEnv).map(([name, value]) => {
+              if (value.kind !== 'secret')
+                throw new Error(`LabChart: postgres wiring ${name} must be a secret`);
+              return [name, secretEnv(name, value.variable, lab)];
+            }),
+          )
+        : {},
+    });
+  }
+}

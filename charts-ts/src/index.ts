@@ -1,0 +1,39 @@
+export { LabChart, podSecurityLabels, sortForApply, synthLab, type Manifest } from './lab.chart.js';
+export {
+  defaultStorageSizes,
+  resolveLabProps,
+  statefulComponents,
+  type ApiServerEgress,
+  type LabChartProps,
+  type LabDatabase,
+  type LabHosts,
+  type LabRetention,
+  type ResolvedLabProps,
+  type StatefulComponent,
+} from './lab.props.js';
+export {
+  labFlows,
+  LabNetworkPolicies,
+  type LabFlow,
+  type LabNetworkPoliciesProps,
+} from './network-policies.construct.js';
+export { Frontend, type FrontendProps } from './components/frontend.construct.js';
+export { TaskApi, type TaskApiProps } from './components/task-api.construct.js';
+export { OtelCollector, type OtelCollectorProps } from './components/otel-collector.construct.js';
+export { Tempo, type TempoProps } from './components/tempo.construct.js';
+export { Loki, type LokiProps } from './components/loki.construct.js';
+export {
+  Prometheus,
+  kubernetesPrometheusConfig,
+  type PrometheusProps,
+} from './components/prometheus.construct.js';
+export { Grafana, type GrafanaProps } from './components/grafana.construct.js';
+export { Postgres, type PostgresProps } from './components/postgres.construct.js';
+export {
+  configHashAnnotation,
+  componentLabels,
+  secretRefs,
+  selectorLabels,
+  type RenderedWorkload,
+} from './workload.js';
+export { labDistFiles, type DistFile } from './dist.js';

@@ -1,0 +1,29 @@
+// YAML through cdk8s's own parser (the yaml package it bundles), so charts-ts needs no other copy.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Yaml } from 'cdk8s';
+
+/** Parses one YAML document. */
+export function parse(text: string): unknown {
+  const dir = mkdtempSync(join(tmpdir(), 'charts-ts-'));
+  try {
+    const file = join(dir, 'doc.yaml');
+    writeFileSync(file, text);
+    const docs = Yaml.load(file);
+    if (docs.length !== 1) throw new Error(`expected one YAML document, got ${docs.length}`);
+    return docs[0] as unknown;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Parses every document of a YAML file. */
+export function loadAll(file: string): unknown[] {
+  return Yaml.load(file) as unknown[];
+}
+
+/** Serializes documents as a YAML stream. */
+export function stringify(...docs: unknown[]): string {
+  return Yaml.stringify(...docs);
+}
