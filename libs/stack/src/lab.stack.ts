@@ -157,7 +157,8 @@ export function labStack(props: LabStackProps): Stack {
       description:
         'Grafana Tempo: trace storage; its metrics generator remote-writes service graphs and span metrics to Prometheus.',
       image: { kind: 'upstream', image: versions.tempo },
-      args: ['-config.file=/etc/tempo/tempo.yaml'],
+      // The config uses ${VAR:-default} for retention and endpoints: expand it.
+      args: ['-config.file=/etc/tempo/tempo.yaml', '-config.expand-env=true'],
       ports: [
         { name: 'http', containerPort: 3200, userFacing: false },
         { name: 'otlp-grpc', containerPort: 4317, userFacing: false },
@@ -175,7 +176,7 @@ export function labStack(props: LabStackProps): Stack {
       name: 'loki',
       description: 'Grafana Loki: log storage, fed over OTLP by the collector.',
       image: { kind: 'upstream', image: versions.loki },
-      args: ['-config.file=/etc/loki/loki.yaml'],
+      args: ['-config.file=/etc/loki/loki.yaml', '-config.expand-env=true'],
       ports: [{ name: 'http', containerPort: 3100, userFacing: false }],
       env: {},
       config: [{ source: 'compose/config/loki/loki.yaml', target: '/etc/loki/loki.yaml', kind: 'file' }],
