@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import {
   renderFirewall,
+  renderFirewallUnit,
   renderMetaData,
   renderNetworkConfig,
   renderSshdDropIn,
@@ -81,10 +82,17 @@ describe('renderUserData', () => {
   it('writes the sshd drop-in and the firewall, and limits cloud-init to the seed disk', () => {
     const paths = data.write_files.map((file) => file.path);
     assert.ok(paths.includes(sshdDropInPath));
-    assert.ok(paths.includes('/etc/nftables.conf'));
+    assert.ok(paths.includes('/etc/obslab/firewall.nft'));
+    assert.ok(paths.includes('/etc/systemd/system/obslab-firewall.service'));
+    assert.ok(
+      !paths.includes('/etc/nftables.conf'),
+      "Debian's nftables.service flushes Docker's rules: not used",
+    );
     const datasource = data.write_files.find((file) => file.path.startsWith('/etc/cloud/cloud.cfg.d/'));
     assert.match(datasource!.content, /datasource_list: \[NoCloud, None\]/);
-    assert.ok(data.runcmd.some((command) => command.join(' ') === 'systemctl enable --now nftables.service'));
+    assert.ok(
+      data.runcmd.some((command) => command.join(' ') === 'systemctl enable --now obslab-firewall.service'),
+    );
   });
 
   it(
@@ -165,6 +173,15 @@ describe('renderSshdDropIn', () => {
       assert.match(effective, /^permitrootlogin no$/m);
     },
   );
+});
+
+describe('renderFirewallUnit', () => {
+  it('loads the rules and, when stopped, deletes only its own table', () => {
+    const unit = renderFirewallUnit();
+    assert.match(unit, /^ExecStart=\/usr\/sbin\/nft -f \/etc\/obslab\/firewall.nft$/m);
+    assert.match(unit, /^ExecStop=\/usr\/sbin\/nft delete table inet obslab_host$/m);
+    assert.doesNotMatch(unit, /flush/);
+  });
 });
 
 describe('renderFirewall', () => {

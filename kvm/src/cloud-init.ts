@@ -37,10 +37,17 @@ export function renderSshdDropIn(spec: VmSpec): string {
   ].join('\n');
 }
 
+/** Where the firewall's rules and its unit go. */
+export const firewallPaths = {
+  rules: '/etc/obslab/firewall.nft',
+  unit: '/etc/systemd/system/obslab-firewall.service',
+} as const;
+
 /**
  * nftables rules of the host firewall: inbound only SSH and the lab's published ports. The rules
- * live in their own table, replaced atomically; no `flush ruleset`, which would also wipe Docker's
- * own tables. Published container ports are DNATed by Docker before this input hook (they pass the
+ * live in their own table, replaced atomically; never `flush ruleset`, which would also wipe Docker's
+ * own tables (Debian's nftables.service flushes the whole ruleset when it stops or restarts, so the
+ * rules get their own unit, {@link renderFirewallUnit}). Published container ports are DNATed by Docker before this input hook (they pass the
  * forward hook instead), so Docker's `ports:` bindings (127.0.0.1 by default) still decide what is
  * reachable; these rules close everything else the host itself listens on.
  */
@@ -65,6 +72,28 @@ export function renderFirewall(spec: VmSpec): string {
       : []),
     '  }',
     '}',
+    '',
+  ].join('\n');
+}
+
+/** A oneshot unit that loads the rules at boot and removes only its own table when stopped. */
+export function renderFirewallUnit(): string {
+  return [
+    `# ${generatedBy}`,
+    '[Unit]',
+    "Description=obslab host firewall: inbound SSH and the lab's published ports only",
+    'Wants=network-pre.target',
+    'Before=network-pre.target docker.service',
+    '',
+    '[Service]',
+    'Type=oneshot',
+    'RemainAfterExit=yes',
+    `ExecStart=/usr/sbin/nft -f ${firewallPaths.rules}`,
+    'ExecReload=/usr/sbin/nft -f ' + firewallPaths.rules,
+    'ExecStop=/usr/sbin/nft delete table inet obslab_host',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
     '',
   ].join('\n');
 }
@@ -107,14 +136,9 @@ export function renderUserData(spec: VmSpec): string {
         permissions: '0644',
         content: `# ${generatedBy}\n# Never probe cloud metadata addresses: the seed disk is the only source.\ndatasource_list: [NoCloud, None]\n`,
       },
-      // Files of packages installed above: written after the packages (defer), so no conffile prompt.
-      {
-        path: '/etc/nftables.conf',
-        owner: 'root:root',
-        permissions: '0755',
-        content: renderFirewall(spec),
-        defer: true,
-      },
+      { path: firewallPaths.rules, owner: 'root:root', permissions: '0644', content: renderFirewall(spec) },
+      { path: firewallPaths.unit, owner: 'root:root', permissions: '0644', content: renderFirewallUnit() },
+      // A file of a package installed above: written after the packages (defer), so no conffile prompt.
       {
         path: '/etc/apt/apt.conf.d/20auto-upgrades',
         owner: 'root:root',
@@ -124,8 +148,8 @@ export function renderUserData(spec: VmSpec): string {
       },
     ],
     runcmd: [
-      ['systemctl', 'enable', '--now', 'nftables.service'],
-      ['systemctl', 'restart', 'nftables.service'],
+      ['systemctl', 'daemon-reload'],
+      ['systemctl', 'enable', '--now', 'obslab-firewall.service'],
       ['systemctl', 'enable', '--now', 'docker.service'],
       // The docker group comes with docker.io, installed after the users module ran.
       ['usermod', '--append', '--groups', 'docker', spec.user],

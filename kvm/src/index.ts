@@ -17,7 +17,9 @@ export {
   userModeNetworkArgs,
 } from './libvirt.xml.js';
 export {
+  firewallPaths,
   renderFirewall,
+  renderFirewallUnit,
   renderMetaData,
   renderNetworkConfig,
   renderSshdDropIn,

@@ -76,6 +76,15 @@ describe('renderDomainXml', () => {
     assert.match(xml, /<boot dev="hd"\/>/);
   });
 
+  it('keeps the same UUID for the same name, so a changed definition redefines the domain', () => {
+    const uuid = /<uuid>([0-9a-f-]{36})<\/uuid>/;
+    assert.equal(uuid.exec(renderDomainXml(story))![1], uuid.exec(renderDomainXml(test))![1]);
+    assert.notEqual(
+      uuid.exec(renderDomainXml(defineVm({ sshPublicKey: key, name: 'other' })))![1],
+      uuid.exec(renderDomainXml(story))![1],
+    );
+  });
+
   it('boots the test image under TCG with its kernel and loopback-only user-mode networking', () => {
     const xml = renderDomainXml(test);
     assert.match(xml, /<domain type="qemu" xmlns:qemu="http:\/\/libvirt.org\/schemas\/domain\/qemu\/1.0">/);
@@ -120,6 +129,6 @@ describe('qemuArgs', () => {
     assert.equal(after('-m'), '2048');
     assert.equal(after('-kernel'), '/images/vmlinuz');
     assert.ok(args.includes('file=/s.img,if=virtio,format=raw,readonly=on'));
-    assert.ok(args.includes('virtio-net-pci,netdev=net0,mac=52:54:00:0b:5a:fa'));
+    assert.ok(args.includes('virtio-net-pci,netdev=net0,mac=52:54:00:0b:5a:fa,bus=pcie.0,addr=0x10'));
   });
 });

@@ -1,5 +1,6 @@
 // The libvirt network and domain definitions of a VM spec, built with a real XML library
 // (xmlbuilder2: escaping and well-formedness are its job, not string templates').
+import { createHash } from 'node:crypto';
 import { create } from 'xmlbuilder2';
 import { type VmSpec, vmPaths } from './vm.config.js';
 
@@ -43,6 +44,7 @@ export function renderDomainXml(spec: VmSpec, files: DomainFiles = vmPaths(spec)
     .com(header('domain'))
     .ele('domain', { type: spec.domainType, ...(spec.userModeForwards ? { 'xmlns:qemu': qemuNs } : {}) });
   root.ele('name').txt(spec.name);
+  root.ele('uuid').txt(uuidOf(spec.name));
   root.ele('memory', { unit: 'MiB' }).txt(String(spec.memoryMiB));
   root.ele('vcpu', { placement: 'static' }).txt(String(spec.vcpus));
   const os = root.ele('os');
@@ -91,6 +93,18 @@ export function renderDomainXml(spec: VmSpec, files: DomainFiles = vmPaths(spec)
 }
 
 /**
+ * A stable UUID for a domain name (name-based, RFC 9562 version 8 layout): `virsh define` of a
+ * changed definition then updates the domain instead of failing on a new random UUID.
+ */
+export function uuidOf(name: string): string {
+  const bytes = createHash('sha256').update(`obslab-vm:${name}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
  * QEMU arguments of the user-mode NIC: the guest reaches nothing outside (`restrict=on`), the host
  * reaches the guest only through the forwarded loopback ports.
  */
@@ -102,7 +116,7 @@ export function userModeNetworkArgs(spec: VmSpec): string[] {
     '-netdev',
     ['user', 'id=net0', 'restrict=on', ...forwards].join(','),
     '-device',
-    `virtio-net-pci,netdev=net0,mac=${spec.mac}`,
+    `virtio-net-pci,netdev=net0,mac=${spec.mac},bus=pcie.0,addr=0x10`,
   ];
 }
 

@@ -6,6 +6,7 @@ import {
   renderNetworkConfig,
   renderSshdDropIn,
   renderFirewall,
+  renderFirewallUnit,
   renderUserData,
 } from './cloud-init.js';
 import { type DomainFiles, renderDomainXml, renderNetworkXml } from './libvirt.xml.js';
@@ -23,7 +24,8 @@ export function renderVm(spec: VmSpec, files?: DomainFiles): RenderedVm {
     'network-config': renderNetworkConfig(spec),
     // Also inside user-data; separate copies for review and for `sshd -t` / `nft -c`.
     '10-obslab.conf': renderSshdDropIn(spec),
-    'nftables.conf': renderFirewall(spec),
+    'firewall.nft': renderFirewall(spec),
+    'obslab-firewall.service': renderFirewallUnit(),
   };
 }
 
