@@ -166,12 +166,15 @@ async function measure(target: Target): Promise<{ results: Result[]; peakRssMb: 
   return { results, peakRssMb };
 }
 
-function table(rows: string[][]): string {
+/** A Markdown-style table; the first `textColumns` columns are left-aligned, numbers right-aligned. */
+function table(rows: string[][], textColumns = 2): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
   return rows
     .map((row, index) => {
       const line = row
-        .map((cell, column) => (column < 2 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+        .map((cell, column) =>
+          column < textColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+        )
         .join(' | ');
       return index === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}` : line;
     })
@@ -249,7 +252,8 @@ console.log(
     [
       ['target', 'ready after start ms', 'peak RSS under load MB'],
       ...summary.map((s) => [s.target, s.readyMs.toFixed(0), s.peakRssMb.toFixed(0)]),
-    ].map((r) => [r[0]!, '', r[1]!, r[2]!]),
+    ],
+    1,
   ),
 );
 const failures = all.filter((r) => r.errors + r.non2xx > 0);
