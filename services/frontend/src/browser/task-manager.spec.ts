@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { readNginxTemplate, renderNginxTemplate } from '../nginx/nginx-template.renderer.js';
-import { type NginxServer, startNginx } from '../testing/nginx.harness.js';
+import { type NginxServer, startNginxInFront } from '../testing/nginx.harness.js';
 import { requestLines, startTaskApi, type TaskApiProcess, UI_DIST } from '../testing/task-api.process.js';
 
 const CHROMIUM = process.env['CHROMIUM_BIN'] ?? '/usr/bin/chromium';
@@ -83,17 +82,7 @@ describe('the task manager in Chromium, behind nginx, traced end to end', () => 
   before(async () => {
     receiver = await startOtlpReceiver();
     api = await startTaskApi();
-    nginx = await startNginx(
-      (listen) =>
-        renderNginxTemplate(readNginxTemplate(), {
-          NGINX_PORT: listen,
-          NGINX_RESOLVER: '127.0.0.1',
-          TASK_API_URL: api.baseUrl,
-          OTEL_COLLECTOR_URL: receiver.endpoint,
-          GRAFANA_URL: 'http://grafana.example.test:3001',
-        }),
-      { root: UI_DIST },
-    );
+    nginx = await startNginxInFront(api.baseUrl, receiver.endpoint);
     browser = await launchChromium();
   });
 

@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { type NginxServer, startNginx, testNginxConfig } from '../testing/nginx.harness.js';
-import { requestLines, startTaskApi, type TaskApiProcess, UI_DIST } from '../testing/task-api.process.js';
+import { type NginxServer, startNginxInFront, testNginxConfig } from '../testing/nginx.harness.js';
+import { requestLines, startTaskApi, type TaskApiProcess } from '../testing/task-api.process.js';
 import {
   NGINX_TEMPLATE_DEFAULTS,
   readNginxTemplate,
@@ -83,17 +83,7 @@ describe('nginx in front of task-api and a collector', () => {
   before(async () => {
     receiver = await startOtlpReceiver();
     api = await startTaskApi();
-    nginx = await startNginx(
-      (listen) =>
-        renderNginxTemplate(template, {
-          NGINX_PORT: listen,
-          NGINX_RESOLVER: '127.0.0.1',
-          TASK_API_URL: api.baseUrl,
-          OTEL_COLLECTOR_URL: receiver.endpoint,
-          GRAFANA_URL: 'http://grafana.example.test:3001',
-        }),
-      { root: UI_DIST },
-    );
+    nginx = await startNginxInFront(api.baseUrl, receiver.endpoint);
   });
 
   after(async () => {

@@ -1,4 +1,6 @@
 import { eventually, freePort } from '@obslab/process';
+import { readNginxTemplate, renderNginxTemplate } from '../nginx/nginx-template.renderer.js';
+import { UI_DIST } from './task-api.process.js';
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   closeSync,
@@ -179,4 +181,22 @@ export async function startNginx(
       config.remove();
     },
   };
+}
+
+/**
+ * The template as the loopback tests run it: nginx serving the built UI, proxying /api/ to
+ * `taskApiUrl` and /otlp/ to `collectorUrl` (IP literals, so the resolver is never asked).
+ */
+export function startNginxInFront(taskApiUrl: string, collectorUrl: string): Promise<NginxServer> {
+  return startNginx(
+    (listen) =>
+      renderNginxTemplate(readNginxTemplate(), {
+        NGINX_PORT: listen,
+        NGINX_RESOLVER: '127.0.0.1',
+        TASK_API_URL: taskApiUrl,
+        OTEL_COLLECTOR_URL: collectorUrl,
+        GRAFANA_URL: 'http://grafana.example.test:3001',
+      }),
+    { root: UI_DIST },
+  );
 }
