@@ -98,6 +98,22 @@ export function kubeApiserverArgs(options: {
   ];
 }
 
+/** The kubeconfig and loopback serving flags that kube-controller-manager and kube-scheduler share. */
+function loopbackComponentArgs(options: {
+  kubeconfig: string;
+  securePort: number;
+  certDir: string;
+}): string[] {
+  return [
+    `--kubeconfig=${options.kubeconfig}`,
+    `--authentication-kubeconfig=${options.kubeconfig}`,
+    `--authorization-kubeconfig=${options.kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${options.securePort}`,
+    `--cert-dir=${options.certDir}`,
+  ];
+}
+
 /** Arguments of kube-controller-manager: only `controllers`, no leader election, serving on loopback. */
 export function kubeControllerManagerArgs(options: {
   kubeconfig: string;
@@ -109,12 +125,7 @@ export function kubeControllerManagerArgs(options: {
 }): string[] {
   const gates = featureGatesFlag(options.featureGates);
   return [
-    `--kubeconfig=${options.kubeconfig}`,
-    `--authentication-kubeconfig=${options.kubeconfig}`,
-    `--authorization-kubeconfig=${options.kubeconfig}`,
-    '--bind-address=127.0.0.1',
-    `--secure-port=${options.securePort}`,
-    `--cert-dir=${options.certDir}`,
+    ...loopbackComponentArgs(options),
     `--controllers=${(options.controllers ?? defaultControllers).join(',')}`,
     '--leader-elect=false',
     '--use-service-account-credentials=true',
@@ -141,12 +152,7 @@ export function kubeSchedulerArgs(options: {
 }): string[] {
   const gates = featureGatesFlag(options.featureGates);
   return [
-    `--kubeconfig=${options.kubeconfig}`,
-    `--authentication-kubeconfig=${options.kubeconfig}`,
-    `--authorization-kubeconfig=${options.kubeconfig}`,
-    '--bind-address=127.0.0.1',
-    `--secure-port=${options.securePort}`,
-    `--cert-dir=${options.certDir}`,
+    ...loopbackComponentArgs(options),
     '--leader-elect=false',
     '--profiling=false',
     ...(gates ? [`--feature-gates=${gates}`] : []),
