@@ -1,6 +1,7 @@
 export { LabChart, podSecurityLabels, sortForApply, synthLab, type Manifest } from './lab.chart.js';
 export {
   defaultStorageSizes,
+  optionalComponents,
   resolveLabProps,
   statefulComponents,
   type ApiServerEgress,
@@ -8,6 +9,7 @@ export {
   type LabDatabase,
   type LabHosts,
   type LabRetention,
+  type OptionalComponent,
   type ResolvedLabProps,
   type StatefulComponent,
 } from './lab.props.js';

@@ -10,7 +10,13 @@ import { Postgres } from './components/postgres.construct.js';
 import { Prometheus } from './components/prometheus.construct.js';
 import { TaskApi } from './components/task-api.construct.js';
 import { Tempo } from './components/tempo.construct.js';
-import { type LabChartProps, resolveLabProps, type ResolvedLabProps } from './lab.props.js';
+import {
+  type LabChartProps,
+  optionalComponents,
+  type OptionalComponent,
+  resolveLabProps,
+  type ResolvedLabProps,
+} from './lab.props.js';
 import { LabNetworkPolicies } from './network-policies.construct.js';
 
 /** Pod security labels of the lab's namespace: restricted, enforced, audited and warned. */
@@ -20,15 +26,19 @@ export const podSecurityLabels = {
   'pod-security.kubernetes.io/warn': 'restricted',
 } as const;
 
+const isOptional = (name: ComponentName): name is OptionalComponent =>
+  (optionalComponents as readonly string[]).includes(name);
+
 /**
  * The whole lab in one namespace: the namespace (restricted pod security), every component,
  * network policies (default deny plus the lab's flows) and an Ingress with TLS for the app and
- * Grafana. Secrets are referenced, never created: see the README for the `kubectl create secret` lines.
+ * Grafana. Optional components turned off (`components`) are left out with their flows and host.
+ * Secrets are referenced, never created: see the README for the `kubectl create secret` lines.
  */
 export class LabChart extends Chart {
   /** The props with every default applied. */
   public readonly lab: ResolvedLabProps;
-  /** The components this chart deploys. */
+  /** The components this chart deploys (without those turned off). */
   public readonly components: readonly ComponentName[];
 
   constructor(scope: Construct, id: string, props: LabChartProps = {}) {
@@ -41,24 +51,38 @@ export class LabChart extends Chart {
       metadata: { name: namespace, labels: { ...podSecurityLabels, 'app.kubernetes.io/part-of': 'obslab' } },
     });
 
+    const on = lab.enabled;
     const collector = new OtelCollector(this, 'otel-collector', { lab });
-    new Tempo(this, 'tempo', { lab });
-    new Loki(this, 'loki', { lab });
-    new Prometheus(this, 'prometheus', { lab });
-    const grafana = new Grafana(this, 'grafana', { lab });
+    if (on.tempo) new Tempo(this, 'tempo', { lab });
+    if (on.loki) new Loki(this, 'loki', { lab });
+    if (on.prometheus) new Prometheus(this, 'prometheus', { lab });
+    const grafana = on.grafana ? new Grafana(this, 'grafana', { lab }) : undefined;
     if (lab.database === 'postgres') new Postgres(this, 'postgres', { lab });
     const taskApi = new TaskApi(this, 'task-api', { lab });
-    const frontend = new Frontend(this, 'frontend', {
-      lab,
-      taskApiHost: taskApi.service.serviceHost,
-      collectorHost: collector.service.serviceHost,
-    });
+    const frontend = on.frontend
+      ? new Frontend(this, 'frontend', {
+          lab,
+          taskApiHost: taskApi.service.serviceHost,
+          collectorHost: collector.service.serviceHost,
+        })
+      : undefined;
     this.components = lab.stack.components
       .map((c) => c.name)
-      .filter((name) => name !== 'postgres' || lab.database === 'postgres');
+      .filter((name) => name !== 'postgres' || lab.database === 'postgres')
+      .filter((name) => !isOptional(name) || on[name]);
 
     const ingressTargets = { frontend: 8080, grafana: 3000 } as const;
     new LabNetworkPolicies(this, 'network-policies', { lab, components: this.components, ingressTargets });
+    // One rule (and TLS host) per host whose backend runs; no Ingress when neither does.
+    const routes = [
+      ...(frontend
+        ? [{ host: lab.hosts.app, service: frontend.service.serviceName, port: ingressTargets.frontend }]
+        : []),
+      ...(grafana
+        ? [{ host: lab.hosts.grafana, service: grafana.service.serviceName, port: ingressTargets.grafana }]
+        : []),
+    ];
+    if (routes.length === 0) return;
     new k8s.KubeIngress(this, 'ingress', {
       metadata: {
         name: 'obslab',
@@ -71,11 +95,8 @@ export class LabChart extends Chart {
       },
       spec: {
         ingressClassName: lab.ingressClassName,
-        tls: [{ hosts: [lab.hosts.app, lab.hosts.grafana], secretName: lab.tlsSecretName }],
-        rules: [
-          { host: lab.hosts.app, service: frontend.service.serviceName, port: ingressTargets.frontend },
-          { host: lab.hosts.grafana, service: grafana.service.serviceName, port: ingressTargets.grafana },
-        ].map(({ host, service, port }) => ({
+        tls: [{ hosts: routes.map((r) => r.host), secretName: lab.tlsSecretName }],
+        rules: routes.map(({ host, service, port }) => ({
           host,
           http: {
             paths: [

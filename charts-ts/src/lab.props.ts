@@ -7,6 +7,10 @@ export type LabDatabase = 'sqlite' | 'postgres';
 export const statefulComponents = ['task-api', 'tempo', 'loki', 'prometheus', 'grafana', 'postgres'] as const;
 export type StatefulComponent = (typeof statefulComponents)[number];
 
+/** Components that may be turned off; the others (task-api, the collector, PostgreSQL when chosen) always run. */
+export const optionalComponents = ['frontend', 'grafana', 'tempo', 'loki', 'prometheus'] as const;
+export type OptionalComponent = (typeof optionalComponents)[number];
+
 /** Host names served by the Ingress. */
 export interface LabHosts {
   /** The task manager UI and its API. Default: `obslab.example.test`. */
@@ -58,6 +62,8 @@ export interface LabChartProps {
   readonly images?: Partial<Readonly<Record<ComponentName, string>>>;
   /** Data retention. Default: see {@link LabRetention}. */
   readonly retention?: LabRetention;
+  /** Optional components, `false` turns one off. Default: every component on. */
+  readonly components?: Partial<Readonly<Record<OptionalComponent, boolean>>>;
   /** Secret (you create it) with keys `admin-user` and `admin-password` for Grafana's admin. Default: `obslab-grafana-admin`. */
   readonly grafanaAdminSecretName?: string;
   /** Secret (you create it) with keys `password` and `database-url`, for `database: 'postgres'`. Default: `obslab-postgres`. */
@@ -106,6 +112,8 @@ export interface ResolvedLabProps {
   readonly frontendReplicas: number;
   readonly images: Readonly<Record<ComponentName, string>>;
   readonly retention: Required<LabRetention>;
+  /** Whether each optional component runs. */
+  readonly enabled: Readonly<Record<OptionalComponent, boolean>>;
   readonly grafanaAdminSecretName: string;
   readonly postgresSecretName: string;
   readonly dnsServiceIp: string;
@@ -140,6 +148,33 @@ function replicas(value: number, what: string): number {
     `${what} must be a whole number from 1 to 20; got ${value}`,
   );
   return value;
+}
+
+function enabledComponents(components: unknown): Record<OptionalComponent, boolean> {
+  const enabled = Object.fromEntries(optionalComponents.map((c) => [c, true])) as Record<
+    OptionalComponent,
+    boolean
+  >;
+  if (components === undefined) return enabled;
+  check(
+    typeof components === 'object' && components !== null && !Array.isArray(components),
+    `components must be an object such as { tempo: false }; got ${JSON.stringify(components)}`,
+  );
+  for (const [component, on] of Object.entries(components as object)) {
+    check(
+      (optionalComponents as readonly string[]).includes(component),
+      (componentNames as readonly string[]).includes(component)
+        ? `components names "${component}", which cannot be turned off (optional: ${optionalComponents.join(', ')})`
+        : `components names unknown component "${component}" (optional: ${optionalComponents.join(', ')})`,
+    );
+    if (on === undefined) continue;
+    check(
+      typeof on === 'boolean',
+      `components.${component} must be true or false; got ${JSON.stringify(on)}`,
+    );
+    enabled[component as OptionalComponent] = on as boolean;
+  }
+  return enabled;
 }
 
 /** Applies the defaults and throws a specific Error for any invalid value or combination. */
@@ -237,6 +272,7 @@ export function resolveLabProps(props: LabChartProps, stack: Stack, workspaceRoo
     frontendReplicas: replicas(props.frontendReplicas ?? 2, 'frontendReplicas'),
     images,
     retention: { prometheus: prometheusRetention },
+    enabled: enabledComponents(props.components),
     grafanaAdminSecretName: name(
       props.grafanaAdminSecretName ?? 'obslab-grafana-admin',
       'grafanaAdminSecretName',

@@ -87,9 +87,12 @@ function filesBelow(dir: string, prefix = ''): string[] {
 
 function configVolumes(options: WorkloadOptions): ConfigVolume[] {
   const { component, lab } = options;
-  return component.config.map((mount) => {
-    const read = (source: string) =>
-      options.configOverrides?.[source] ?? readFileSync(join(lab.workspaceRoot, source), 'utf8');
+  const unused = new Set(Object.keys(options.configOverrides ?? {}));
+  const read = (source: string) => {
+    unused.delete(source);
+    return options.configOverrides?.[source] ?? readFileSync(join(lab.workspaceRoot, source), 'utf8');
+  };
+  const volumes = component.config.map((mount): ConfigVolume => {
     if (mount.kind === 'file') {
       const key = basename(mount.target);
       return {
@@ -108,6 +111,11 @@ function configVolumes(options: WorkloadOptions): ConfigVolume[] {
     });
     return { mount, name: `${component.name}-${posix.basename(mount.source)}`, data, items };
   });
+  if (unused.size > 0)
+    throw new Error(
+      `LabChart: configOverrides of ${component.name} name ${[...unused].join(', ')}, which it does not mount (check the stack's config of ${component.name})`,
+    );
+  return volumes;
 }
 
 function envVar(name: string, value: EnvValue, lab: ResolvedLabProps): k8s.EnvVar {

@@ -1,4 +1,6 @@
-// YAML through cdk8s's own parser (the yaml package it bundles), so charts-ts needs no other copy.
+// YAML through cdk8s's own parser and printer (the yaml package it bundles), so manifests print
+// exactly as cdk8s synth prints them. Edits of compose config files that must keep their comments
+// (the collector's config, Grafana's datasources) use the yaml package's documents directly.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
