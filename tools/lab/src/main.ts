@@ -4,19 +4,21 @@ import { LabError } from './lab.error.js';
 import { verifyCommand } from './verify/verify.command.js';
 import { vmCommand } from './vm/vm.command.js';
 import { deployCommand } from './deploy/deploy.command.js';
+import { operatorCommand } from './operator/operator.command.js';
 
-/** The `lab` program; each command group (cluster, later verify, vm, deploy, operator) lives in its own `*.command.ts`. */
+/** The `lab` program; each command group (cluster, verify, vm, deploy, operator) lives in its own `*.command.ts`. */
 export function createProgram(): Command {
   return new Command('lab')
     .description(
-      'The obslab CLI: verify a deployed lab end to end, run a local Kubernetes control plane, bring up the lab VM and deploy the compose lab onto it (later: operator).',
+      'The obslab CLI: verify a deployed lab end to end, run a local Kubernetes control plane, bring up the lab VM and deploy the compose lab onto it, and run the ObservabilityLab operator.',
     )
     .version('0.1.0')
     .showHelpAfterError()
     .addCommand(clusterCommand())
     .addCommand(verifyCommand())
     .addCommand(vmCommand())
-    .addCommand(deployCommand());
+    .addCommand(deployCommand())
+    .addCommand(operatorCommand());
 }
 
 /** Runs the CLI with `argv` as in process.argv (node, script, ...args); sets process.exitCode on failure. */

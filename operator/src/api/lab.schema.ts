@@ -1,0 +1,241 @@
+// The ObservabilityLab spec, defined once: the zod schema gives the TypeScript types, the
+// operator's own validation, and (crd.ts) the CRD's OpenAPI schema with defaults and CEL rules.
+// crd.spec.ts fails when operator/dist/ no longer matches this file.
+import { componentNames, type ComponentName } from '@obslab/stack';
+import { z } from 'zod';
+
+/** API group, version, kind and plural of the custom resource. */
+export const labApi = {
+  group: 'lab.obslab.dev',
+  version: 'v1alpha1',
+  kind: 'ObservabilityLab',
+  plural: 'observabilitylabs',
+  singular: 'observabilitylab',
+  shortName: 'olab',
+} as const;
+
+/** `apiVersion` of the custom resource. */
+export const labApiVersion = `${labApi.group}/${labApi.version}` as const;
+
+/** Components a lab can turn off (task-api, the collector and PostgreSQL follow from the rest). */
+export const switchableComponents = ['frontend', 'grafana', 'tempo', 'loki', 'prometheus'] as const;
+export type SwitchableComponent = (typeof switchableComponents)[number];
+
+/** Size presets: PVC sizes and Prometheus retention; explicit `storage.sizes` and `retention` win. */
+export const sizePresets = ['small', 'medium', 'large'] as const;
+export type SizePreset = (typeof sizePresets)[number];
+
+const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const quantity = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const duration = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+// repository[:tag][@digest], no `latest`: checked again, with a specific message, by charts-ts.
+const imageRef =
+  /^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[0-9]+)?([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+const name = (what: string) =>
+  z
+    .string()
+    .min(1)
+    .max(253)
+    .regex(dnsSubdomain)
+    .meta({ description: `${what} (a DNS subdomain: lower-case letters, digits, "-" and ".")` });
+
+const enabled = (component: string) =>
+  z
+    .object({
+      enabled: z
+        .boolean()
+        .default(true)
+        .meta({ description: `Run ${component}. Default: true.` }),
+    })
+    .strict()
+    .prefault({});
+
+const statefulSizes = ['task-api', 'tempo', 'loki', 'prometheus', 'grafana', 'postgres'] as const;
+
+/** The schema of `spec`. Every field has a default, so `spec: {}` is a complete lab. */
+export const labSpecSchema = z
+  .object({
+    database: z
+      .object({
+        mode: z.enum(['sqlite', 'postgres']).default('sqlite').meta({
+          description:
+            'sqlite: task-api keeps its tasks on a ReadWriteOnce volume, one replica. postgres: a PostgreSQL StatefulSet, and task-api may scale. Cannot change after creation.',
+        }),
+        secretName: name(
+          'Secret (you create it) with keys `password` and `database-url`, used when mode is postgres',
+        ).default('obslab-postgres'),
+      })
+      .strict()
+      .prefault({})
+      .meta({
+        'x-kubernetes-validations': [
+          {
+            rule: 'self.mode == oldSelf.mode',
+            message:
+              'database.mode cannot change after creation: the tasks would stay behind in the old database; create a new ObservabilityLab instead',
+          },
+        ],
+      }),
+    taskApi: z
+      .object({
+        replicas: z
+          .int()
+          .min(1)
+          .max(20)
+          .default(1)
+          .meta({ description: 'task-api replicas; more than 1 needs database.mode postgres. Default: 1.' }),
+      })
+      .strict()
+      .prefault({}),
+    frontend: z
+      .object({
+        replicas: z.int().min(1).max(20).default(2).meta({ description: 'nginx replicas. Default: 2.' }),
+      })
+      .strict()
+      .prefault({}),
+    components: z
+      .object(
+        Object.fromEntries(switchableComponents.map((c) => [c, enabled(c)])) as Record<
+          SwitchableComponent,
+          ReturnType<typeof enabled>
+        >,
+      )
+      .strict()
+      .prefault({})
+      .meta({
+        description: 'Optional components; `enabled: false` turns one off and its objects are pruned.',
+      }),
+    size: z.enum(sizePresets).default('medium').meta({
+      description:
+        'Preset for volume sizes and Prometheus retention: small (2Gi, 3d), medium (10Gi, 15d), large (50Gi, 30d). Default: medium.',
+    }),
+    storage: z
+      .object({
+        className: name(
+          "StorageClass of every PersistentVolumeClaim; cannot change once set. Default: the cluster's default StorageClass",
+        ).optional(),
+        sizes: z
+          .object(
+            Object.fromEntries(
+              statefulSizes.map((c) => [
+                c,
+                z
+                  .string()
+                  .regex(quantity)
+                  .optional()
+                  .meta({ description: `Size of ${c}'s volume (e.g. 10Gi). Default: from size.` }),
+              ]),
+            ) as Record<(typeof statefulSizes)[number], z.ZodOptional<z.ZodString>>,
+          )
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({})
+      .meta({
+        'x-kubernetes-validations': [
+          {
+            rule: '!has(oldSelf.className) || (has(self.className) && self.className == oldSelf.className)',
+            message:
+              'storage.className cannot change once set: existing PersistentVolumeClaims keep their StorageClass; create a new ObservabilityLab to move the data',
+          },
+        ],
+      }),
+    retention: z
+      .object({
+        prometheus: z
+          .string()
+          .regex(duration)
+          .optional()
+          .meta({ description: 'Prometheus TSDB retention such as 15d or 36h. Default: from size.' }),
+      })
+      .strict()
+      .prefault({}),
+    images: z
+      .object(
+        Object.fromEntries(
+          componentNames.map((c) => [
+            c,
+            z
+              .string()
+              .max(512)
+              .regex(imageRef)
+              .optional()
+              .meta({ description: `Image of ${c}, repository:tag (never latest). Default: the stack's.` }),
+          ]),
+        ) as Record<ComponentName, z.ZodOptional<z.ZodString>>,
+      )
+      .strict()
+      .prefault({}),
+    ingress: z
+      .object({
+        className: name('IngressClass').default('nginx'),
+        appHost: name('Host name of the task manager UI and API').default('obslab.example.test'),
+        grafanaHost: name('Host name of Grafana').default('grafana.obslab.example.test'),
+        tlsSecretName: name(
+          'Secret of type kubernetes.io/tls for both hosts (you or cert-manager create it)',
+        ).default('obslab-tls'),
+        controllerNamespace: name('Namespace of the ingress controller pods').default('ingress-nginx'),
+      })
+      .strict()
+      .prefault({})
+      .meta({
+        'x-kubernetes-validations': [
+          {
+            rule: 'self.appHost != self.grafanaHost',
+            message: 'ingress.appHost and ingress.grafanaHost must differ',
+          },
+        ],
+      }),
+    grafana: z
+      .object({
+        adminSecretRef: z
+          .object({
+            name: name('Secret (you create it) with keys admin-user and admin-password').default(
+              'obslab-grafana-admin',
+            ),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    retainData: z.boolean().default(true).meta({
+      description:
+        'Keep the PersistentVolumeClaims (tasks, telemetry, dashboards) when the lab is deleted. Default: true.',
+    }),
+  })
+  .strict()
+  .meta({
+    'x-kubernetes-validations': [
+      {
+        rule: "self.taskApi.replicas == 1 || self.database.mode == 'postgres'",
+        message:
+          'taskApi.replicas above 1 needs database.mode: postgres (SQLite lives on a ReadWriteOnce volume that one pod can use)',
+        fieldPath: '.taskApi.replicas',
+      },
+    ],
+  });
+
+/** A spec as written by a user: every field optional. */
+export type LabSpecInput = z.input<typeof labSpecSchema>;
+/** A spec with every default applied (what the API server stores). */
+export type LabSpec = z.output<typeof labSpecSchema>;
+
+/** Parses a stored spec; throws {@link InvalidLabSpecError} naming each bad field. */
+export function parseLabSpec(spec: unknown): LabSpec {
+  const result = labSpecSchema.safeParse(spec ?? {});
+  if (result.success) return result.data;
+  throw new InvalidLabSpecError(
+    result.error.issues.map((issue) => `spec.${issue.path.join('.') || '(root)'}: ${issue.message}`),
+  );
+}
+
+/** A spec the CRD's schema let through but the operator cannot use (e.g. the CRD is older). */
+export class InvalidLabSpecError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`invalid spec: ${problems.join('; ')}`);
+    this.name = 'InvalidLabSpecError';
+  }
+}

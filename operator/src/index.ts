@@ -1,0 +1,51 @@
+export {
+  labApi,
+  labApiVersion,
+  labSpecSchema,
+  parseLabSpec,
+  InvalidLabSpecError,
+  sizePresets,
+  switchableComponents,
+  type LabSpec,
+  type LabSpecInput,
+  type SizePreset,
+  type SwitchableComponent,
+} from './api/lab.schema.js';
+export {
+  ConditionType,
+  Reason,
+  desiredHashAnnotation,
+  fieldManager,
+  labFinalizer,
+  labLabels,
+  type ComponentStatus,
+  type LabCondition,
+  type LabStatus,
+  type ObservabilityLab,
+} from './api/lab.types.js';
+export { labCrd } from './api/lab.crd.js';
+export {
+  desiredState,
+  labChartProps,
+  sizePresetValues,
+  type ClusterSettings,
+  type DesiredState,
+} from './lab.desired.js';
+export { computeStatus, type LabProblem, type StatusInput } from './lab.status.js';
+export {
+  CrdMissingError,
+  jsonLogger,
+  startOperator,
+  type Logger,
+  type OperatorOptions,
+  type RunningOperator,
+} from './operator.js';
+export { LeadershipLostError } from './leader-election.js';
+export { KubeClient, KubeApiError, type KubeObject } from './kube/kube.client.js';
+export {
+  OperatorChart,
+  operatorClusterRules,
+  operatorDistFiles,
+  operatorManifests,
+  type OperatorManifestOptions,
+} from './manifests/operator.chart.js';

@@ -1,0 +1,166 @@
+// Informers: one list+watch per kind (the labs, and each kind of child the operator labels),
+// cached in memory. client-node's ListWatch relists on 410 Gone; an informer that fails otherwise
+// stops, so it is restarted here with a backoff. Watches ask for bookmarks and a server-side
+// timeout, so an idle operator keeps its watches open instead of reconnecting every 30 s.
+import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { type ObservabilityLab, labLabels } from '../api/lab.types.js';
+import { type LabStore } from '../lab.reconciler.js';
+import { type KubeClient, type KubeObject } from './kube.client.js';
+import { apiVersionOf, childResources, labResource, resourcePath, type ResourceRef } from './resources.js';
+
+/** Options of {@link LabInformers}. */
+export interface LabInformersOptions {
+  readonly kubeconfig: KubeConfig;
+  readonly client: KubeClient;
+  /** Label selector of the children informers. */
+  readonly childSelector: string;
+  /** Called with `namespace/name` of a lab whose lab object or children changed. */
+  readonly onChange: (key: string) => void;
+  /** Called for every watch request (re)opened, for metrics. */
+  readonly onWatch?: (resource: string) => void;
+  readonly log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** Server-side timeout of each watch. Default: 300 s. */
+  readonly watchTimeoutSeconds?: number;
+}
+
+/** Drops what the operator never reads (managedFields are often a third of an object). */
+function slim<T extends KubeObject>(object: T): T {
+  delete object.metadata['managedFields'];
+  return object;
+}
+
+class TunedWatch extends Watch {
+  constructor(
+    kubeconfig: KubeConfig,
+    private readonly timeoutSeconds: number,
+    private readonly onWatch: () => void,
+  ) {
+    super(kubeconfig);
+    // The client closes a watch after this long without data: a little longer than the server's timeout.
+    (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = (timeoutSeconds + 30) * 1000;
+  }
+
+  override watch(
+    path: string,
+    queryParams: Record<string, string | number | boolean | undefined>,
+    callback: (phase: string, apiObj: any, watchObj?: any) => void, // eslint-disable-line @typescript-eslint/no-explicit-any
+    done: (err: unknown) => void,
+  ): Promise<AbortController> {
+    this.onWatch();
+    return super.watch(
+      path,
+      { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds },
+      (phase, object: KubeObject, raw) => callback(phase, object?.metadata ? slim(object) : object, raw),
+      done,
+    );
+  }
+}
+
+export class LabInformers implements LabStore {
+  private readonly labs: ListWatch<KubernetesObject>;
+  private readonly informers = new Map<string, ListWatch<KubernetesObject>>();
+  private readonly restarts = new Map<ListWatch<KubernetesObject>, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private readonly options: LabInformersOptions) {
+    const enqueueLab = (object: KubeObject) =>
+      options.onChange(`${object.metadata.namespace}/${object.metadata.name}`);
+    const enqueueOwner = (object: KubeObject) => {
+      const lab = object.metadata.labels?.[labLabels.lab];
+      if (lab && object.metadata.namespace) options.onChange(`${object.metadata.namespace}/${lab}`);
+    };
+    this.labs = this.informer(labResource, undefined, enqueueLab);
+    for (const resource of childResources) {
+      this.informers.set(resource.kind, this.informer(resource, options.childSelector, enqueueOwner));
+    }
+  }
+
+  /** Lists every kind and opens the watches; resolves when all caches are filled. */
+  async start(): Promise<void> {
+    await Promise.all(this.all().map((informer) => informer.start()));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.restarts.values()) clearTimeout(timer);
+    await Promise.all(this.all().map((informer) => informer.stop()));
+  }
+
+  /** Every lab in the cache, as `namespace/name`. */
+  labKeys(): string[] {
+    return this.labs.list().map((lab) => `${lab.metadata?.namespace}/${lab.metadata?.name}`);
+  }
+
+  lab(namespace: string, name: string): ObservabilityLab | undefined {
+    return this.labs.get(name, namespace) as unknown as ObservabilityLab | undefined;
+  }
+
+  children(namespace: string, labName: string): readonly KubeObject[] {
+    const result: KubeObject[] = [];
+    for (const informer of this.informers.values()) {
+      for (const object of informer.list(namespace) as readonly KubeObject[]) {
+        if (object.metadata.labels?.[labLabels.lab] === labName) result.push(object);
+      }
+    }
+    return result;
+  }
+
+  object(kind: string, namespace: string, name: string): KubeObject | undefined {
+    return this.informers.get(kind)?.get(name, namespace) as KubeObject | undefined;
+  }
+
+  /** Objects cached, for the benchmark and debugging. */
+  size(): number {
+    return this.all().reduce((sum, informer) => sum + informer.list().length, 0);
+  }
+
+  private all(): ListWatch<KubernetesObject>[] {
+    return [this.labs, ...this.informers.values()];
+  }
+
+  private informer(
+    resource: ResourceRef,
+    labelSelector: string | undefined,
+    onChange: (o: KubeObject) => void,
+  ) {
+    const { client, kubeconfig, log = () => undefined } = this.options;
+    const watch = new TunedWatch(kubeconfig, this.options.watchTimeoutSeconds ?? 300, () =>
+      this.options.onWatch?.(resource.plural),
+    );
+    const list = async () => {
+      const result = await client.list(resource, labelSelector ? { labelSelector } : {});
+      for (const item of result.items) slim(item);
+      return result as never;
+    };
+    const informer = new ListWatch<KubernetesObject>(
+      resourcePath(resource),
+      watch,
+      list,
+      false,
+      labelSelector,
+    );
+    const changed = (object: KubernetesObject) => onChange(object as KubeObject);
+    informer.on('add', changed);
+    informer.on('update', changed);
+    informer.on('delete', changed);
+    let failures = 0;
+    informer.on('connect', () => {
+      failures = 0;
+    });
+    informer.on('error', (error: unknown) => {
+      if (this.stopped) return;
+      const delay = Math.min(1000 * 2 ** failures++, 30_000);
+      log('watch failed; restarting', {
+        resource: `${resource.plural}.${apiVersionOf(resource)}`,
+        error: error instanceof Error ? error.message : String(error),
+        retryInMs: delay,
+      });
+      const timer = setTimeout(() => {
+        this.restarts.delete(informer);
+        if (!this.stopped) void informer.start().catch(() => undefined);
+      }, delay);
+      this.restarts.set(informer, timer);
+    });
+    return informer;
+  }
+}

@@ -1,0 +1,177 @@
+// The operator's own manifests, synthesized with cdk8s into operator/dist/: the CRD, a namespace
+// with restricted pod security, a ServiceAccount, least-privilege RBAC (only the kinds and verbs it
+// manages, no wildcard, no Secret access) and a Deployment with the restricted security context.
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-34';
+import { type Construct } from 'constructs';
+import { labApi } from '../api/lab.schema.js';
+import { labCrd } from '../api/lab.crd.js';
+import { childResources } from '../kube/resources.js';
+
+/** Options of {@link OperatorChart}. */
+export interface OperatorManifestOptions {
+  /** Namespace of the operator. Default: `obslab-system`. */
+  readonly namespace?: string;
+  /** The operator's image. Default: `obslab/operator:0.1.0` (operator/Dockerfile). */
+  readonly image?: string;
+  /** Replicas; more than one wait on the leader lease. Default: 2. */
+  readonly replicas?: number;
+}
+
+const labels = { 'app.kubernetes.io/name': 'obslab-operator', 'app.kubernetes.io/part-of': 'obslab' };
+const verbsForChildren = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
+
+/** The ClusterRole's rules: one per API group of the children, plus the labs, events and pods. */
+export function operatorClusterRules(): { apiGroups: string[]; resources: string[]; verbs: string[] }[] {
+  const byGroup = new Map<string, string[]>();
+  for (const resource of childResources) {
+    byGroup.set(resource.group, [...(byGroup.get(resource.group) ?? []), resource.plural]);
+  }
+  return [
+    {
+      apiGroups: [labApi.group],
+      resources: [labApi.plural],
+      verbs: ['get', 'list', 'watch', 'patch', 'delete'],
+    },
+    { apiGroups: [labApi.group], resources: [`${labApi.plural}/status`], verbs: ['get', 'patch'] },
+    // blockOwnerDeletion on the children's owner references needs update on the owner's finalizers.
+    { apiGroups: [labApi.group], resources: [`${labApi.plural}/finalizers`], verbs: ['update'] },
+    ...[...byGroup].map(([group, resources]) => ({ apiGroups: [group], resources, verbs: verbsForChildren })),
+    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    // Held (read-only) so the operator may create Prometheus's pod-discovery Role: RBAC lets a
+    // subject grant only permissions it has, and this is narrower than the escalate verb.
+    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+  ];
+}
+
+export class OperatorChart extends Chart {
+  constructor(scope: Construct, id: string, options: OperatorManifestOptions = {}) {
+    super(scope, id, { disableResourceNameHashes: true });
+    const namespace = options.namespace ?? 'obslab-system';
+    const name = 'obslab-operator';
+    new ApiObject(this, 'crd', labCrd() as never);
+    new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: namespace,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+        },
+      },
+    });
+    new k8s.KubeServiceAccount(this, 'service-account', {
+      metadata: { name, namespace, labels },
+      automountServiceAccountToken: true,
+    });
+    new k8s.KubeClusterRole(this, 'cluster-role', {
+      metadata: { name, labels },
+      rules: operatorClusterRules(),
+    });
+    new k8s.KubeClusterRoleBinding(this, 'cluster-role-binding', {
+      metadata: { name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    });
+    new k8s.KubeRole(this, 'leader-election-role', {
+      metadata: { name: `${name}-leader-election`, namespace, labels },
+      rules: [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+        {
+          apiGroups: ['coordination.k8s.io'],
+          resources: ['leases'],
+          resourceNames: [name],
+          verbs: ['get', 'update'],
+        },
+      ],
+    });
+    new k8s.KubeRoleBinding(this, 'leader-election-role-binding', {
+      metadata: { name: `${name}-leader-election`, namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${name}-leader-election` },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    });
+    const probePort = 8080;
+    new k8s.KubeDeployment(this, 'deployment', {
+      metadata: { name, namespace, labels },
+      spec: {
+        replicas: options.replicas ?? 2,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: name,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 10001,
+              runAsGroup: 10001,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            containers: [
+              {
+                name: 'operator',
+                image: options.image ?? 'obslab/operator:0.1.0',
+                args: [
+                  'operator',
+                  'run',
+                  '--leader-elect',
+                  `--leader-election-namespace=${namespace}`,
+                  `--probes-address=0.0.0.0:${probePort}`,
+                ],
+                env: [
+                  { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+                  { name: 'NODE_OPTIONS', value: '--max-old-space-size=128' },
+                ],
+                ports: [{ name: 'http-metrics', containerPort: probePort }],
+                livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(probePort) } },
+                readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(probePort) } },
+                resources: {
+                  requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('128Mi') },
+                  limits: { memory: k8s.Quantity.fromString('256Mi') },
+                },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+              },
+            ],
+          },
+        },
+      },
+    });
+    new k8s.KubeService(this, 'metrics-service', {
+      metadata: { name: `${name}-metrics`, namespace, labels },
+      spec: {
+        selector: labels,
+        ports: [{ name: 'http-metrics', port: probePort, targetPort: k8s.IntOrString.fromNumber(probePort) }],
+      },
+    });
+  }
+}
+
+/** The operator's manifests (CRD first), as objects. */
+export function operatorManifests(options: OperatorManifestOptions = {}): Record<string, unknown>[] {
+  return new OperatorChart(new App({ outdir: '.' }), 'operator', options).toJson() as Record<
+    string,
+    unknown
+  >[];
+}
+
+/** The files of operator/dist/, keyed by file name. */
+export function operatorDistFiles(options: OperatorManifestOptions = {}): Record<string, string> {
+  const manifests = operatorManifests(options);
+  const header = (what: string) =>
+    `# Generated by \`npx nx run operator:synth\` (operator/src/manifests, from the ObservabilityLab schema): do not edit.\n# ${what}\n`;
+  const crd = manifests.filter((m) => m['kind'] === 'CustomResourceDefinition');
+  const rest = manifests.filter((m) => m['kind'] !== 'CustomResourceDefinition');
+  return {
+    '00-crd.k8s.yaml':
+      header('The ObservabilityLab CustomResourceDefinition (lab.obslab.dev/v1alpha1).') +
+      Yaml.stringify(...crd),
+    '10-operator.k8s.yaml':
+      header(
+        'The operator: namespace, ServiceAccount, least-privilege RBAC, Deployment (2 replicas, leader election).',
+      ) + Yaml.stringify(...rest),
+  };
+}
