@@ -170,7 +170,8 @@ export class LeaderElector {
           leaseDurationSeconds: durationSeconds,
           acquireTime: changingHands ? microTime(now) : (spec.acquireTime ?? microTime(now)),
           renewTime: microTime(now),
-          leaseTransitions: (spec.leaseTransitions ?? 0) + (changingHands && holder ? 1 : 0),
+          // As client-go counts: every change of holder, a take-over after a release included.
+          leaseTransitions: (spec.leaseTransitions ?? 0) + (changingHands ? 1 : 0),
         },
       });
       return true;
