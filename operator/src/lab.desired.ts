@@ -13,6 +13,7 @@ import {
 import { type Stack } from '@obslab/stack';
 import { labApiVersion, parseLabSpec, type LabSpec, type SizePreset } from './api/lab.schema.js';
 import { desiredHashAnnotation, fieldManager, labLabels, type ObservabilityLab } from './api/lab.types.js';
+import { internData } from './kube/intern.js';
 import { type KubeObject, type OwnerReference } from './kube/kube.client.js';
 
 /** What the operator knows about the cluster rather than the lab (flags of `lab operator run`). */
@@ -141,6 +142,7 @@ function adopt(manifest: Manifest, lab: ObservabilityLab, spec: LabSpec): KubeOb
     ...object.metadata.annotations,
     [desiredHashAnnotation]: desiredHash(object),
   };
+  internData(object);
   return object;
 }
 
@@ -165,14 +167,24 @@ export function desiredState(lab: ObservabilityLab, cluster: ClusterSettings = {
 export class DesiredStateCache {
   private readonly entries = new Map<string, { key: string; state: DesiredState }>();
 
-  constructor(private readonly cluster: ClusterSettings = {}) {}
+  /** `capacity`: labs kept (least recently used go first), bounding memory whatever the lab count. */
+  constructor(
+    private readonly cluster: ClusterSettings = {},
+    private readonly capacity = 16,
+  ) {}
 
   get(lab: ObservabilityLab): DesiredState {
     const key = JSON.stringify([lab.metadata.namespace, lab.metadata.name, lab.metadata.uid, lab.spec ?? {}]);
     const entry = this.entries.get(lab.metadata.uid);
-    if (entry?.key === key) return entry.state;
+    if (entry?.key === key) {
+      this.entries.delete(lab.metadata.uid);
+      this.entries.set(lab.metadata.uid, entry);
+      return entry.state;
+    }
     const state = desiredState(lab, this.cluster);
+    this.entries.delete(lab.metadata.uid);
     this.entries.set(lab.metadata.uid, { key, state });
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
     return state;
   }
 

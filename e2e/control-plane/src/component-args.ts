@@ -15,7 +15,7 @@ export const defaultControllers = [
 ] as const;
 
 /** Service IP range of the test cluster (its first address is the `kubernetes` service). */
-export const serviceClusterIpRange = '10.0.0.0/24';
+export const serviceClusterIpRange = '10.0.0.0/16'; // room for the operator benchmark's 70 labs
 
 /** Admission plugins to turn on or off in addition to the API server's defaults. */
 export interface AdmissionOptions {

@@ -5,6 +5,7 @@
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { type ObservabilityLab, labLabels } from '../api/lab.types.js';
 import { type LabStore } from '../lab.reconciler.js';
+import { internData } from './intern.js';
 import { type KubeClient, type KubeObject } from './kube.client.js';
 import { apiVersionOf, childResources, labResource, resourcePath, type ResourceRef } from './resources.js';
 
@@ -26,6 +27,7 @@ export interface LabInformersOptions {
 /** Drops what the operator never reads (managedFields are often a third of an object). */
 function slim<T extends KubeObject>(object: T): T {
   delete object.metadata['managedFields'];
+  internData(object);
   return object;
 }
 

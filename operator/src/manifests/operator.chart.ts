@@ -18,6 +18,16 @@ export interface OperatorManifestOptions {
   readonly replicas?: number;
 }
 
+/**
+ * Node flags of the operator's container, also used by the benchmark: a small heap and V8 tuned
+ * for size (the process spends its time waiting on watches, not computing).
+ */
+export const operatorNodeFlags: readonly string[] = [
+  '--max-old-space-size=96',
+  '--max-semi-space-size=1',
+  '--optimize-for-size',
+];
+
 const labels = { 'app.kubernetes.io/name': 'obslab-operator', 'app.kubernetes.io/part-of': 'obslab' };
 const verbsForChildren = ['get', 'list', 'watch', 'create', 'patch', 'delete'];
 
@@ -111,6 +121,7 @@ export class OperatorChart extends Chart {
               {
                 name: 'operator',
                 image: options.image ?? 'obslab/operator:0.1.0',
+                command: ['node', ...operatorNodeFlags, '/app/tools/lab/bin/lab.js'],
                 args: [
                   'operator',
                   'run',
@@ -118,10 +129,7 @@ export class OperatorChart extends Chart {
                   `--leader-election-namespace=${namespace}`,
                   `--probes-address=0.0.0.0:${probePort}`,
                 ],
-                env: [
-                  { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                  { name: 'NODE_OPTIONS', value: '--max-old-space-size=128' },
-                ],
+                env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
                 ports: [{ name: 'http-metrics', containerPort: probePort }],
                 livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromNumber(probePort) } },
                 readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(probePort) } },
