@@ -408,6 +408,41 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
     await kubectl('-n', 'lab-class', 'delete', 'olab', 'demo', '--wait=true', '--timeout=60s');
   });
 
+  it('accepts the documented examples (server-side dry run, CEL rules included)', async () => {
+    await createNamespace('obslab');
+    await createNamespace('obslab-pg');
+    const out = await kubectl('apply', '--dry-run=server', '-f', join(root, 'operator/examples/'));
+    assert.match(out, /observabilitylab\.lab\.obslab\.dev\/lab created \(server dry run\)/);
+    assert.equal(out.trim().split('\n').length, 2, out);
+  });
+
+  it('refuses a second lab in a namespace: Degraded OwnedByAnotherLab, nothing touched', async () => {
+    const frontend = await getJson('-n', 'lab-a', 'deployment', 'frontend');
+    await applyLab('lab-a', {}, 'second');
+    const second = await eventually(
+      async () => {
+        const current = await lab('lab-a', 'second');
+        const degraded = condition(current, 'Degraded');
+        assert.equal(degraded?.status, 'True', JSON.stringify(current.status));
+        assert.equal(degraded?.reason, 'OwnedByAnotherLab');
+        return current;
+      },
+      { timeoutMs: 30_000, description: 'second lab Degraded' },
+    );
+    assert.match(condition(second, 'Degraded')!.message, /belongs to ObservabilityLab demo/);
+    const after = await getJson('-n', 'lab-a', 'deployment', 'frontend');
+    assert.equal(
+      after.metadata.resourceVersion,
+      frontend.metadata.resourceVersion,
+      "the first lab's objects untouched",
+    );
+    await kubectl('-n', 'lab-a', 'delete', 'olab', 'second', '--wait=true', '--timeout=60s');
+    assert.equal(
+      (await getJson('-n', 'lab-a', 'deployment', 'frontend')).metadata.uid,
+      frontend.metadata.uid,
+    );
+  });
+
   it('converges after being killed in the middle of a reconcile and started again', async () => {
     const [first] = operators;
     await patchLab('lab-a', {
