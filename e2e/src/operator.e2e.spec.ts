@@ -120,6 +120,7 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
     operators.push(operator);
     return operator;
   };
+  const generationOf = async (ns: string) => (await lab(ns)).metadata.generation!;
   const readyLab = (ns: string, generation?: number) =>
     eventually(
       async () => {
@@ -395,6 +396,28 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
     assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);
   });
 
+  it('reports a spec the chart cannot render as Degraded/InvalidSpec, and recovers when it is fixed', async () => {
+    const frontend = await getJson('-n', 'lab-a', 'deployment', 'frontend');
+    await patchLab('lab-a', { spec: { images: { frontend: 'obslab/frontend:latest' } } });
+    const degraded = await eventually(
+      async () => {
+        const current = await lab('lab-a');
+        assert.equal(condition(current, 'Degraded')?.status, 'True', JSON.stringify(current.status));
+        assert.equal(current.status?.observedGeneration, current.metadata.generation);
+        return current;
+      },
+      { timeoutMs: 30_000, description: 'Degraded' },
+    );
+    assert.equal(condition(degraded, 'Degraded')?.reason, 'InvalidSpec');
+    assert.match(condition(degraded, 'Degraded')!.message, /latest/);
+    assert.equal(condition(degraded, 'Ready')?.status, 'False');
+    const untouched = await getJson('-n', 'lab-a', 'deployment', 'frontend');
+    assert.equal(untouched.metadata.resourceVersion, frontend.metadata.resourceVersion, 'nothing applied');
+    await patchLab('lab-a', { spec: { images: { frontend: null } } });
+    const ready = await readyLab('lab-a', await generationOf('lab-a'));
+    assert.equal(condition(ready, 'Degraded')?.status, 'False');
+  });
+
   it('keeps storage.className once set', async () => {
     await createNamespace('lab-class');
     await applyLab('lab-class', {
@@ -451,7 +474,7 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
     await first!.kill(); // SIGKILL: no lease release, possibly mid-apply
     operators.splice(operators.indexOf(first!), 1);
     const restarted = await startOperator('operator-b', ['--leader-elect'], false);
-    const ready = await readyLab('lab-a', 4);
+    const ready = await readyLab('lab-a', await generationOf('lab-a'));
     assert.equal((ready.status as { summary: string }).summary, '7/7');
     assert.equal((await getJson('-n', 'lab-a', 'deployment', 'frontend')).spec?.['replicas'], 2);
     assert.equal(await restarted.metric('obslab_operator_leader'), 1);
@@ -466,7 +489,7 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
     });
     assert.equal(await standby.metric('obslab_operator_leader'), 0);
     await patchLab('lab-a', { spec: { frontend: { replicas: 1 } } });
-    await readyLab('lab-a', 5);
+    await readyLab('lab-a', await generationOf('lab-a'));
     assert.equal(await standby.metric('obslab_operator_reconcile_total'), 0, 'the standby never reconciles');
     assert.ok((await leader.metric('obslab_operator_reconcile_total')) > 0);
 
@@ -484,7 +507,7 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
     );
     assert.equal(lease.spec.holderIdentity, 'operator-c');
     await patchLab('lab-a', { spec: { frontend: { replicas: 2 } } });
-    await readyLab('lab-a', 6);
+    await readyLab('lab-a', await generationOf('lab-a'));
     assert.ok((await standby.metric('obslab_operator_reconcile_total')) > 0, 'the new leader reconciles');
   });
 

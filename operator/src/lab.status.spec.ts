@@ -87,6 +87,21 @@ const conditions = (status: LabStatus) =>
   Object.fromEntries((status.conditions ?? []).map((c) => [c.type, c])) as Record<string, LabCondition>;
 
 describe('computeStatus', () => {
+  it('leaves out empty maps (server-side apply would store them as null, which the CRD refuses)', () => {
+    const invalid = statusOf({
+      spec: undefined,
+      desired: [],
+      problem: { reason: 'InvalidSpec', message: 'images.frontend uses latest', retrying: false },
+    });
+    assert.equal('components' in invalid, false);
+    assert.equal('urls' in invalid, false);
+    assert.equal(invalid.summary, '0/0');
+    const headless = statusOf({
+      specInput: { components: { frontend: { enabled: false }, grafana: { enabled: false } } },
+    });
+    assert.equal('urls' in headless, false);
+  });
+
   it('is Ready with AllComponentsReady when every workload has rolled out its current spec', () => {
     const status = statusOf();
     const c = conditions(status);

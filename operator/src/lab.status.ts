@@ -133,20 +133,18 @@ export function computeStatus(input: StatusInput): LabStatus {
     ];
   }
 
+  const urls = spec && {
+    ...(spec.components.frontend.enabled ? { app: `https://${spec.ingress.appHost}/` } : {}),
+    ...(spec.components.grafana.enabled ? { grafana: `https://${spec.ingress.grafanaHost}/` } : {}),
+  };
   return {
     observedGeneration: generation,
     conditions,
-    components,
+    // Empty maps are left out: server-side apply stores `{}` as null, which the schema refuses.
+    ...(names.length > 0 ? { components } : {}),
     summary: `${readyCount}/${names.length}`,
     ...(spec ? { database: spec.database.mode } : {}),
-    ...(spec
-      ? {
-          urls: {
-            ...(spec.components.frontend.enabled ? { app: `https://${spec.ingress.appHost}/` } : {}),
-            ...(spec.components.grafana.enabled ? { grafana: `https://${spec.ingress.grafanaHost}/` } : {}),
-          },
-        }
-      : {}),
+    ...(urls && Object.keys(urls).length > 0 ? { urls } : {}),
   };
 }
 

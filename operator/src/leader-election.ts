@@ -63,7 +63,7 @@ export class LeaderElector {
     let waitingLogged = false;
     for (;;) {
       signal.throwIfAborted();
-      if (await this.tryAcquireOrRenew()) {
+      if ((await this.tryAcquireOrRenew()) === 'held') {
         this.leading = true;
         log('became leader', {
           lease: `${this.options.namespace}/${this.options.name}`,
@@ -91,16 +91,21 @@ export class LeaderElector {
       } catch {
         return;
       }
+      let takenOver = false;
       try {
-        if (await this.tryAcquireOrRenew()) {
+        const outcome = await this.tryAcquireOrRenew();
+        if (outcome === 'held') {
           lastRenewed = this.clock();
           continue;
         }
-        lastError = new Error('another replica holds the lease');
+        takenOver = outcome === 'taken';
+        lastError = new Error(
+          takenOver ? 'another replica holds the lease' : 'the lease changed while renewing it',
+        );
       } catch (error) {
         lastError = error;
       }
-      if (this.clock() - lastRenewed >= deadline || String(lastError).includes('another replica')) {
+      if (takenOver || this.clock() - lastRenewed >= deadline) {
         this.leading = false;
         throw new LeadershipLostError(this.options.identity, lastError);
       }
@@ -127,7 +132,8 @@ export class LeaderElector {
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /** `held`: ours now; `taken`: another replica holds it; `conflict`: it changed under us, try again. */
+  private async tryAcquireOrRenew(): Promise<'held' | 'taken' | 'conflict'> {
     const { client, namespace, name, identity } = this.options;
     const durationSeconds = Math.ceil((this.options.leaseDurationMs ?? 15_000) / 1000);
     const now = this.clock();
@@ -149,9 +155,9 @@ export class LeaderElector {
             leaseTransitions: 0,
           },
         });
-        return true;
+        return 'held';
       } catch (createError) {
-        if (isConflict(createError)) return false;
+        if (isConflict(createError)) return 'conflict';
         throw createError;
       }
     }
@@ -160,7 +166,7 @@ export class LeaderElector {
     if (this.observed?.key !== key) this.observed = { key, at: now };
     const holder = spec.holderIdentity ?? '';
     const expired = now >= this.observed.at + (spec.leaseDurationSeconds ?? durationSeconds) * 1000;
-    if (holder && holder !== identity && !expired) return false;
+    if (holder && holder !== identity && !expired) return 'taken';
     const changingHands = holder !== identity;
     try {
       await client.replace(leaseResource, {
@@ -174,9 +180,9 @@ export class LeaderElector {
           leaseTransitions: (spec.leaseTransitions ?? 0) + (changingHands ? 1 : 0),
         },
       });
-      return true;
+      return 'held';
     } catch (error) {
-      if (isConflict(error)) return false;
+      if (isConflict(error)) return 'conflict';
       throw error;
     }
   }
