@@ -107,9 +107,16 @@ export class LabReconciler {
     try {
       ({ spec, children: desired } = this.options.desired.get(lab));
     } catch (error) {
-      const message =
-        error instanceof InvalidLabSpecError ? error.problems.join('; ') : (error as Error).message;
-      problem = { reason: Reason.InvalidSpec, message: message.replace(/^LabChart: /, ''), retrying: false };
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof InvalidLabSpecError || message.startsWith('LabChart: ')) {
+        // The spec itself: nothing to retry until someone changes it.
+        const detail = error instanceof InvalidLabSpecError ? error.problems.join('; ') : message.slice(10);
+        problem = { reason: Reason.InvalidSpec, message: detail, retrying: false };
+      } else {
+        // The operator's environment (e.g. a config file it cannot read): retried with backoff.
+        failure = new Error(`rendering the lab: ${message}`, { cause: error });
+        problem = { reason: Reason.RenderFailed, message: failure.message, retrying: true };
+      }
     }
 
     const observed = new Map<string, KubeObject>();

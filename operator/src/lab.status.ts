@@ -14,7 +14,11 @@ import { type KubeObject } from './kube/kube.client.js';
 
 /** A problem the status reports as Degraded. */
 export interface LabProblem {
-  readonly reason: typeof Reason.InvalidSpec | typeof Reason.ApplyFailed | typeof Reason.OwnedByAnotherLab;
+  readonly reason:
+    | typeof Reason.InvalidSpec
+    | typeof Reason.RenderFailed
+    | typeof Reason.ApplyFailed
+    | typeof Reason.OwnedByAnotherLab;
   readonly message: string;
   /** Whether the operator keeps retrying (Progressing stays True). */
   readonly retrying: boolean;

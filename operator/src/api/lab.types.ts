@@ -18,6 +18,7 @@ export const Reason = {
   Applied: 'Applied',
   ApplyFailed: 'ApplyFailed',
   InvalidSpec: 'InvalidSpec',
+  RenderFailed: 'RenderFailed',
   AsExpected: 'AsExpected',
   Deleting: 'Deleting',
   OwnedByAnotherLab: 'OwnedByAnotherLab',
