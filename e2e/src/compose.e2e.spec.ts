@@ -48,6 +48,26 @@ async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return value;
 }
 
+/** `docker build` of a repository Dockerfile (from the workspace root) on the local Node base image. */
+function buildImage(dockerfile: string, tag: string, buildArgs: readonly string[] = []) {
+  return docker(
+    [
+      'build',
+      '--network',
+      'host',
+      '--build-arg',
+      `NODE_IMAGE=${localImages.node}`,
+      ...buildArgs,
+      '-f',
+      dockerfile,
+      '-t',
+      tag,
+      '.',
+    ],
+    { cwd: root, timeoutMs: 15 * 60_000 },
+  );
+}
+
 let daemon: Promise<DockerDaemon> | undefined;
 /** The dockerd of every suite in this file: the first call starts one if none runs. */
 function dockerd(): Promise<DockerDaemon> {
@@ -84,40 +104,13 @@ describe('on a real dockerd', { skip, timeout: 70 * 60_000 }, () => {
           );
           await timed('base images ready (scripts/build-base-images.sh)', () => ensureBaseImages(root));
           await timed('task-api image built', () =>
-            docker(
-              [
-                'build',
-                '--network',
-                'host',
-                '--build-arg',
-                `NODE_IMAGE=${localImages.node}`,
-                '-f',
-                'services/task-api/Dockerfile',
-                '-t',
-                localImages.taskApi,
-                '.',
-              ],
-              { cwd: root, timeoutMs: 15 * 60_000 },
-            ),
+            buildImage('services/task-api/Dockerfile', localImages.taskApi),
           );
           await timed('frontend image built', () =>
-            docker(
-              [
-                'build',
-                '--network',
-                'host',
-                '--build-arg',
-                `NODE_IMAGE=${localImages.node}`,
-                '--build-arg',
-                `NGINX_IMAGE=${localImages.nginx}`,
-                '-f',
-                'services/frontend/Dockerfile',
-                '-t',
-                localImages.frontend,
-                '.',
-              ],
-              { cwd: root, timeoutMs: 15 * 60_000 },
-            ),
+            buildImage('services/frontend/Dockerfile', localImages.frontend, [
+              '--build-arg',
+              `NGINX_IMAGE=${localImages.nginx}`,
+            ]),
           );
 
           // The override swaps image sources only; every other setting is the committed file's.
@@ -342,23 +335,7 @@ describe('on a real dockerd', { skip, timeout: 70 * 60_000 }, () => {
         async () => {
           await dockerd();
           await timed('base images ready (scripts/build-base-images.sh)', () => ensureBaseImages(root));
-          await timed('operator image built', () =>
-            docker(
-              [
-                'build',
-                '--network',
-                'host',
-                '--build-arg',
-                `NODE_IMAGE=${localImages.node}`,
-                '-f',
-                'operator/Dockerfile',
-                '-t',
-                image,
-                '.',
-              ],
-              { cwd: root, timeoutMs: 15 * 60_000 },
-            ),
-          );
+          await timed('operator image built', () => buildImage('operator/Dockerfile', image));
           const { stdout: size } = await docker(['image', 'inspect', '-f', '{{.Size}}', image]);
           log(`operator image: ${(Number(size) / 1e6).toFixed(0)} MB`);
         },

@@ -13,7 +13,7 @@ import {
   skipUnlessKubeBinaries,
   startControlPlane,
 } from '@obslab/control-plane';
-import { desiredState, type ObservabilityLab } from '@obslab/operator';
+import { desiredState, installOperatorDist, type ObservabilityLab } from '@obslab/operator';
 import { type CommandError, eventually, run } from '@obslab/process';
 import { findWorkspaceRoot } from '@obslab/stack';
 import { startOperatorProcess, type OperatorProcess } from './operator/operator.process.js';
@@ -147,15 +147,7 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
     });
     kubectlBin = controlPlane.binaries.kubectl ?? 'kubectl';
     // The documented path: the CRD and the operator's RBAC from operator/dist/.
-    await kubectl('apply', '--server-side', '-f', join(root, 'operator/dist/'));
-    // The Deployment's pods would only be simulated by kwok; the real process runs below instead.
-    await kubectl('-n', 'obslab-system', 'scale', 'deployment/obslab-operator', '--replicas=0');
-    await kubectl(
-      'wait',
-      '--for=condition=Established',
-      'crd/observabilitylabs.lab.obslab.dev',
-      '--timeout=60s',
-    );
+    await installOperatorDist(kubectl, root);
     const token = (
       await kubectl('-n', 'obslab-system', 'create', 'token', 'obslab-operator', '--duration=2h')
     ).trim();

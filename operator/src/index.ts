@@ -49,3 +49,4 @@ export {
   operatorManifests,
   type OperatorManifestOptions,
 } from './manifests/operator.chart.js';
+export { installOperatorDist } from './testing/install-dist.js';

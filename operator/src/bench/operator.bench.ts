@@ -22,6 +22,7 @@ import { findWorkspaceRoot } from '@obslab/stack';
 import { labApiVersion } from '../api/lab.schema.js';
 import { operatorNodeFlags } from '../manifests/operator.chart.js';
 import { KubeClient } from '../kube/kube.client.js';
+import { installOperatorDist } from '../testing/install-dist.js';
 import { childResource, labResource, type ResourceRef } from '../kube/resources.js';
 
 const root = findWorkspaceRoot();
@@ -60,14 +61,7 @@ const admin = await KubeClient.fromKubeConfig(kc, { fieldManager: 'bench' });
 let operatorPid: number | undefined;
 
 try {
-  await kubectl('apply', '--server-side', '-f', join(root, 'operator/dist/'));
-  await kubectl('-n', 'obslab-system', 'scale', 'deployment/obslab-operator', '--replicas=0');
-  await kubectl(
-    'wait',
-    '--for=condition=Established',
-    'crd/observabilitylabs.lab.obslab.dev',
-    '--timeout=60s',
-  );
+  await installOperatorDist(kubectl, root);
 
   // Baseline: kubectl apply --server-side of one lab's objects, 5 times in fresh namespaces.
   progress('baseline: kubectl apply --server-side of a lab, 5 times');
