@@ -361,6 +361,11 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
         /ingress\.appHost and ingress\.grafanaHost must differ/,
       ],
       [
+        'size change',
+        () => patchLab('lab-a', { spec: { size: 'large' } }),
+        /size cannot change after creation/,
+      ],
+      [
         'unknown size',
         () => patchLab('lab-a', { spec: { size: 'huge' } }),
         /spec\.size: Unsupported value: "huge"/,
@@ -444,7 +449,10 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
       },
       { timeoutMs: 30_000, description: 'second lab Degraded' },
     );
-    assert.match(condition(second, 'Degraded')!.message, /belongs to ObservabilityLab demo/);
+    assert.match(
+      condition(second, 'Degraded')!.message,
+      /ObservabilityLab demo already runs in namespace lab-a/,
+    );
     const after = await getJson('-n', 'lab-a', 'deployment', 'frontend');
     assert.equal(
       after.metadata.resourceVersion,
@@ -559,5 +567,46 @@ describe('the ObservabilityLab operator on a real control plane', { skip, timeou
       },
       { timeoutMs: 120_000, intervalMs: 1000, description: 'lab, StatefulSet and claims deleted' },
     );
+  });
+
+  it('keeps the claims when retainData is switched on while the operator is down and the lab is then deleted', async () => {
+    await createNamespace('lab-pg2');
+    await createVolumes('pv-pg2', 10);
+    await applyLab('lab-pg2', { database: { mode: 'postgres' }, retainData: false, size: 'small' });
+    await readyLab('lab-pg2', 1);
+    await eventually(
+      async () => {
+        const claim = await getJson('-n', 'lab-pg2', 'pvc', 'data-postgres-0');
+        assert.equal(
+          claim.metadata.ownerReferences?.[0]?.kind,
+          'StatefulSet',
+          'retention Delete: owned by the StatefulSet',
+        );
+      },
+      { timeoutMs: 30_000, description: 'the StatefulSet owns its claim' },
+    );
+    const running = operators.splice(0);
+    await Promise.all(running.map((operator) => operator.stop()));
+    await patchLab('lab-pg2', { spec: { retainData: true } });
+    await kubectl('-n', 'lab-pg2', 'delete', 'olab', 'demo', '--wait=false');
+    await startOperator('operator-d');
+    await eventually(async () => assert.equal(await exists('-n', 'lab-pg2', 'olab/demo'), false), {
+      timeoutMs: 120_000,
+      intervalMs: 1000,
+      description: 'lab deleted',
+    });
+    assert.equal(
+      (await kubectl('-n', 'lab-pg2', 'get', 'statefulset', '-o', 'name')).trim(),
+      '',
+      'StatefulSet gone',
+    );
+    const claims = (await kubectl('-n', 'lab-pg2', 'get', 'pvc', '-o', 'name')).trim().split('\n').sort();
+    assert.deepEqual(claims, [
+      'persistentvolumeclaim/data-postgres-0',
+      'persistentvolumeclaim/grafana-data',
+      'persistentvolumeclaim/loki-data',
+      'persistentvolumeclaim/prometheus-data',
+      'persistentvolumeclaim/tempo-data',
+    ]);
   });
 });

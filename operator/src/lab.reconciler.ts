@@ -16,6 +16,8 @@ export interface LabStore {
   lab(namespace: string, name: string): ObservabilityLab | undefined;
   /** Every object in the namespace labelled with this lab's name. */
   children(namespace: string, labName: string): readonly KubeObject[];
+  /** The labs of a namespace. */
+  labsIn(namespace: string): readonly ObservabilityLab[];
   /** An object any lab labelled, by kind, namespace and name. */
   object(kind: string, namespace: string, name: string): KubeObject | undefined;
 }
@@ -53,6 +55,16 @@ export const controlledBy = (object: KubeObject, lab: ObservabilityLab) =>
   object.metadata.ownerReferences?.some((r) => r.controller && r.uid === lab.metadata.uid) ?? false;
 
 const controllerUid = (object: KubeObject) => object.metadata.ownerReferences?.find((r) => r.controller)?.uid;
+
+const created = (lab: ObservabilityLab) => new Date(lab.metadata.creationTimestamp ?? 0).toISOString();
+
+/** Whether lab `a` was created before `b` (same second: by name, then uid). */
+export const olderThan = (a: ObservabilityLab, b: ObservabilityLab) =>
+  created(a) !== created(b)
+    ? created(a) < created(b)
+    : a.metadata.name !== b.metadata.name
+      ? a.metadata.name < b.metadata.name
+      : a.metadata.uid < b.metadata.uid;
 
 /** Whether the cluster already holds `desired` as the operator last applied it. */
 export const inSync = (desired: KubeObject, observed: KubeObject | undefined) =>
@@ -122,7 +134,19 @@ export class LabReconciler {
     const observed = new Map<string, KubeObject>();
     for (const child of store.children(namespace, name)) observed.set(objectKey(child), child);
 
-    if (spec) {
+    // One lab per namespace (the objects have fixed names): the oldest lab keeps it. Decided from
+    // the labs, which the cache sees in creation order, so two labs created at once cannot both apply.
+    const rival = store
+      .labsIn(namespace)
+      .filter((other) => other.metadata.uid !== lab.metadata.uid && !other.metadata.deletionTimestamp)
+      .find((other) => olderThan(other, lab));
+    if (spec && rival) {
+      problem = {
+        reason: Reason.OwnedByAnotherLab,
+        message: `ObservabilityLab ${rival.metadata.name} already runs in namespace ${namespace}: one ObservabilityLab per namespace; delete this one or create it in another namespace`,
+        retrying: false,
+      };
+    } else if (spec) {
       const foreign = desired
         .map((d) => store.object(d.kind!, namespace, d.metadata.name))
         .filter(
@@ -253,6 +277,41 @@ export class LabReconciler {
     return pruned;
   }
 
+  /**
+   * Removes the lab's owner reference from its claims and sets the StatefulSets' claim retention to
+   * Retain; returns whether anything had to change (then the caller waits for the cache to show it).
+   */
+  private async releaseClaims(lab: ObservabilityLab, children: readonly KubeObject[]): Promise<boolean> {
+    const { client } = this.options;
+    const { namespace } = lab.metadata;
+    // Claims the StatefulSet controller still owns (retention Delete) go with the StatefulSet: wait
+    // until it has released them after the policy change below.
+    let changed = children.some(
+      (o) =>
+        o.kind === 'PersistentVolumeClaim' &&
+        o.metadata.ownerReferences?.some((r) => r.kind === 'StatefulSet'),
+    );
+    for (const object of children.filter((o) => controlledBy(o, lab))) {
+      if (object.kind === 'PersistentVolumeClaim') {
+        const others = (object.metadata.ownerReferences ?? []).filter((r) => r.uid !== lab.metadata.uid);
+        await client.patch(childResource(object.kind), namespace, object.metadata.name, 'merge', {
+          metadata: { ownerReferences: others.length > 0 ? others : null },
+        });
+        changed = true;
+      } else if (object.kind === 'StatefulSet') {
+        const policy = (object['spec'] as { persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string } })
+          .persistentVolumeClaimRetentionPolicy;
+        if (policy?.whenDeleted === 'Delete') {
+          await client.patch(childResource(object.kind), namespace, object.metadata.name, 'merge', {
+            spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain' } },
+          });
+          changed = true;
+        }
+      }
+    }
+    return changed;
+  }
+
   private async addFinalizer(lab: ObservabilityLab): Promise<ObservabilityLab> {
     return this.options.client.patch(labResource, lab.metadata.namespace, lab.metadata.name, 'merge', {
       metadata: {
@@ -305,6 +364,12 @@ export class LabReconciler {
     }
     const children = store.children(namespace, name);
     const owned = children.filter((o) => controlledBy(o, lab));
+    if (retainData && !lab.metadata.finalizers.includes(foregroundDeletion)) {
+      // retainData may have been switched on just before the delete, before a pass applied it:
+      // release the claims and keep the StatefulSet's claims before the garbage collector starts.
+      const releasing = await this.releaseClaims(lab, children);
+      if (releasing) return { requeueAfterMs: 1_000 };
+    }
     if (owned.length > 0) {
       if (!lab.metadata.finalizers.includes(foregroundDeletion)) {
         // Ask the garbage collector to delete the children first and keep the lab until they are gone.

@@ -57,13 +57,33 @@ export class LeaderElector {
     return this.leading;
   }
 
+  /** Whether the last attempt to read or write the lease reached the API server. */
+  get reachable(): boolean {
+    return this.lastAttemptOk;
+  }
+
+  private lastAttemptOk = false;
+
+  /** Each lease request gives up after this long, so a hung connection cannot outlive the renew deadline. */
+  private get callTimeoutMs(): number {
+    return Math.max(1_000, (this.options.renewDeadlineMs ?? 10_000) / 2);
+  }
+
   /** Resolves once this replica holds the lease; rejects with the signal's reason when aborted. */
   async acquire(signal: AbortSignal): Promise<void> {
     const log = this.options.log ?? (() => undefined);
     let waitingLogged = false;
     for (;;) {
       signal.throwIfAborted();
-      if ((await this.tryAcquireOrRenew()) === 'held') {
+      let outcome: 'held' | 'taken' | 'conflict' | 'error';
+      try {
+        outcome = await this.tryAcquireOrRenew();
+      } catch (error) {
+        // A standby outlives API server hiccups: it keeps trying instead of exiting.
+        outcome = 'error';
+        log('could not read or write the leader lease; retrying', { error: (error as Error).message });
+      }
+      if (outcome === 'held') {
         this.leading = true;
         log('became leader', {
           lease: `${this.options.namespace}/${this.options.name}`,
@@ -118,13 +138,19 @@ export class LeaderElector {
     this.leading = false;
     const { client, namespace, name, identity } = this.options;
     try {
-      const lease = await client.get<Lease>(leaseResource, namespace, name);
+      const lease = await client.get<Lease>(leaseResource, namespace, name, {
+        timeoutMs: this.callTimeoutMs,
+      });
       if (lease.spec?.holderIdentity !== identity) return;
       const now = this.clock();
-      await client.replace(leaseResource, {
-        ...lease,
-        spec: { ...lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(now) },
-      });
+      await client.replace(
+        leaseResource,
+        {
+          ...lease,
+          spec: { ...lease.spec, holderIdentity: null, leaseDurationSeconds: 1, renewTime: microTime(now) },
+        },
+        { timeoutMs: this.callTimeoutMs },
+      );
     } catch (error) {
       (this.options.log ?? (() => undefined))('could not release the lease; it expires on its own', {
         error: (error as Error).message,
@@ -134,27 +160,43 @@ export class LeaderElector {
 
   /** `held`: ours now; `taken`: another replica holds it; `conflict`: it changed under us, try again. */
   private async tryAcquireOrRenew(): Promise<'held' | 'taken' | 'conflict'> {
+    try {
+      const outcome = await this.attempt();
+      this.lastAttemptOk = true;
+      return outcome;
+    } catch (error) {
+      this.lastAttemptOk = false;
+      throw error;
+    }
+  }
+
+  private async attempt(): Promise<'held' | 'taken' | 'conflict'> {
     const { client, namespace, name, identity } = this.options;
     const durationSeconds = Math.ceil((this.options.leaseDurationMs ?? 15_000) / 1000);
     const now = this.clock();
     let lease: Lease;
     try {
-      lease = await client.get<Lease>(leaseResource, namespace, name);
+      lease = await client.get<Lease>(leaseResource, namespace, name, { timeoutMs: this.callTimeoutMs });
     } catch (error) {
       if (!isNotFound(error)) throw error;
       try {
-        await client.create(leaseResource, namespace, {
-          apiVersion: 'coordination.k8s.io/v1',
-          kind: 'Lease',
-          metadata: { name, namespace },
-          spec: {
-            holderIdentity: identity,
-            leaseDurationSeconds: durationSeconds,
-            acquireTime: microTime(now),
-            renewTime: microTime(now),
-            leaseTransitions: 0,
+        await client.create(
+          leaseResource,
+          namespace,
+          {
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name, namespace },
+            spec: {
+              holderIdentity: identity,
+              leaseDurationSeconds: durationSeconds,
+              acquireTime: microTime(now),
+              renewTime: microTime(now),
+              leaseTransitions: 0,
+            },
           },
-        });
+          { timeoutMs: this.callTimeoutMs },
+        );
         return 'held';
       } catch (createError) {
         if (isConflict(createError)) return 'conflict';
@@ -169,17 +211,21 @@ export class LeaderElector {
     if (holder && holder !== identity && !expired) return 'taken';
     const changingHands = holder !== identity;
     try {
-      await client.replace(leaseResource, {
-        ...lease,
-        spec: {
-          holderIdentity: identity,
-          leaseDurationSeconds: durationSeconds,
-          acquireTime: changingHands ? microTime(now) : (spec.acquireTime ?? microTime(now)),
-          renewTime: microTime(now),
-          // As client-go counts: every change of holder, a take-over after a release included.
-          leaseTransitions: (spec.leaseTransitions ?? 0) + (changingHands ? 1 : 0),
+      await client.replace(
+        leaseResource,
+        {
+          ...lease,
+          spec: {
+            holderIdentity: identity,
+            leaseDurationSeconds: durationSeconds,
+            acquireTime: changingHands ? microTime(now) : (spec.acquireTime ?? microTime(now)),
+            renewTime: microTime(now),
+            // As client-go counts: every change of holder, a take-over after a release included.
+            leaseTransitions: (spec.leaseTransitions ?? 0) + (changingHands ? 1 : 0),
+          },
         },
-      });
+        { timeoutMs: this.callTimeoutMs },
+      );
       return 'held';
     } catch (error) {
       if (isConflict(error)) return 'conflict';

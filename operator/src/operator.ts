@@ -82,7 +82,6 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const aborter = new AbortController();
   let failed = false;
   let synced = false;
-  let reachable = false;
 
   const desired = new DesiredStateCache(options.cluster);
   // Built now, started only by the leader.
@@ -115,7 +114,11 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
         throw error;
       }
     },
-    { concurrency: options.concurrency ?? 4, onDepth: (depth) => metrics.queueDepth.set(depth) },
+    {
+      concurrency: options.concurrency ?? 4,
+      paused: true, // until every cache is filled
+      onDepth: (depth) => metrics.queueDepth.set(depth),
+    },
   );
   const reconciler = new LabReconciler({
     client,
@@ -150,19 +153,23 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       ...options.probes,
       registry: metrics.registry,
       healthy: () => !failed,
-      ready: () => !failed && (elector && !elector.isLeader ? reachable : synced),
+      ready: () =>
+        !failed && (elector && !elector.isLeader ? elector.reachable : synced && informers.healthy()),
     });
   }
 
   let resync: NodeJS.Timeout | undefined;
   const run = async () => {
     if (elector) {
-      reachable = true;
       await elector.acquire(aborter.signal);
       metrics.leader.set(1);
     }
     await informers.start();
+    await informers.synced(aborter.signal);
+    if (aborter.signal.aborted) return;
     synced = true;
+    for (const key of informers.labKeys()) queue.add(key);
+    queue.resume();
     log('info', 'caches synced; reconciling', {
       labs: informers.labKeys().length,
       objects: informers.size(),
@@ -171,8 +178,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       for (const key of informers.labKeys()) queue.add(key);
     }, options.resyncMs ?? 600_000);
     resync.unref();
-    if (elector) await elector.hold(aborter.signal);
-    else
+    if (elector) {
+      try {
+        await elector.hold(aborter.signal);
+      } catch (error) {
+        queue.pause(); // no new pass without the lease
+        metrics.leader.set(0);
+        throw error;
+      }
+    } else
       await new Promise<void>((resolve) =>
         aborter.signal.addEventListener('abort', () => resolve(), { once: true }),
       );

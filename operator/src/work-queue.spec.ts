@@ -21,6 +21,68 @@ async function until(condition: () => boolean, what: string, timeoutMs = 2_000):
 }
 
 describe('WorkQueue', () => {
+  it('collects keys while paused and runs them once resumed', async () => {
+    const calls: string[] = [];
+    const queue = new WorkQueue(
+      (key) => {
+        calls.push(key);
+        return Promise.resolve({});
+      },
+      { paused: true },
+    );
+    queue.add('a');
+    queue.add('b');
+    await sleep(20);
+    assert.deepEqual(calls, [], 'nothing runs while paused');
+    queue.resume();
+    await until(() => calls.length === 2, 'both keys ran');
+    queue.pause();
+    queue.add('c');
+    await sleep(20);
+    assert.deepEqual(calls.sort(), ['a', 'b']);
+    await queue.shutdown();
+  });
+
+  it('keeps the earlier of two delays for a key', async () => {
+    const calls: number[] = [];
+    const started = performance.now();
+    const queue = new WorkQueue(() => {
+      calls.push(performance.now() - started);
+      return Promise.resolve({});
+    });
+    queue.addAfter('k', 2_000);
+    queue.addAfter('k', 30);
+    await until(() => calls.length === 1, 'the key ran after the short delay', 1_000);
+    assert.ok(calls[0]! < 1_000, `ran after ${calls[0]} ms`);
+    await queue.shutdown();
+  });
+
+  it('does not run a failed key again at once when it changed meanwhile: it waits for its backoff', async () => {
+    const blocker = gate();
+    const times: number[] = [];
+    const queue = new WorkQueue(
+      async () => {
+        times.push(performance.now());
+        if (times.length === 1) {
+          await blocker.opened;
+          throw new Error('boom');
+        }
+        return {};
+      },
+      { baseDelayMs: 150 },
+    );
+    queue.add('k');
+    await until(() => times.length === 1, 'first pass started');
+    queue.add('k'); // changed while processing
+    blocker.open();
+    await until(() => times.length === 2, 'retried', 2_000);
+    assert.ok(
+      times[1]! - times[0]! >= 140,
+      `retried after ${(times[1]! - times[0]!).toFixed(0)} ms, not at once`,
+    );
+    await queue.shutdown();
+  });
+
   it('runs a key queued many times while it waits only once', async () => {
     const blocker = gate();
     const calls: string[] = [];

@@ -10,6 +10,8 @@ export interface WorkQueueOptions {
   readonly baseDelayMs?: number;
   /** Longest retry delay. Default: 60 000 ms. */
   readonly maxDelayMs?: number;
+  /** Collect keys without processing them until resume() (e.g. until the caches are filled). Default: false. */
+  readonly paused?: boolean;
   /** Called whenever the number of waiting keys changes. */
   readonly onDepth?: (depth: number) => void;
 }
@@ -27,10 +29,11 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirtyWhileProcessing = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; due: number }>();
   private readonly idleWaiters: (() => void)[] = [];
   private running = 0;
   private stopped = false;
+  private paused: boolean;
   private readonly concurrency: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -42,6 +45,18 @@ export class WorkQueue {
     this.concurrency = options.concurrency ?? 4;
     this.baseDelayMs = options.baseDelayMs ?? 200;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.paused = options.paused ?? false;
+  }
+
+  /** Starts handing keys to workers (a queue made with `paused` collects keys until then). */
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
+
+  /** Stops handing out keys; the passes in progress finish. */
+  pause(): void {
+    this.paused = true;
   }
 
   /** Queues `key` now (de-duplicated). */
@@ -60,13 +75,17 @@ export class WorkQueue {
 
   /** Queues `key` after `ms` (an earlier pending delay for it wins). */
   addAfter(key: string, ms: number): void {
-    if (this.stopped || this.timers.has(key)) return;
+    if (this.stopped) return;
+    const due = Date.now() + ms;
+    const pending = this.timers.get(key);
+    if (pending && pending.due <= due) return; // the earlier deadline wins
+    if (pending) clearTimeout(pending.timer);
     const timer = setTimeout(() => {
       this.timers.delete(key);
       this.add(key);
     }, ms);
     timer.unref();
-    this.timers.set(key, timer);
+    this.timers.set(key, { timer, due });
   }
 
   /** Queues `key` after its backoff: base × 2^(failures), capped. */
@@ -97,7 +116,7 @@ export class WorkQueue {
   /** Stops taking keys and waits for the ones in progress. */
   async shutdown(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();
@@ -105,7 +124,7 @@ export class WorkQueue {
   }
 
   private pump(): void {
-    while (!this.stopped && this.running < this.concurrency && this.queue.length > 0) {
+    while (!this.stopped && !this.paused && this.running < this.concurrency && this.queue.length > 0) {
       const key = this.queue.shift()!;
       this.queued.delete(key);
       this.options.onDepth?.(this.queue.length);
@@ -130,7 +149,8 @@ export class WorkQueue {
       this.forget(key);
       if (result?.requeueAfterMs !== undefined) this.addAfter(key, result.requeueAfterMs);
     }
-    if (this.dirtyWhileProcessing.delete(key)) this.add(key);
+    // A failed key waits for its backoff even if it changed meanwhile; otherwise it runs again now.
+    if (this.dirtyWhileProcessing.delete(key) && !failed) this.add(key);
     this.pump();
     if (this.queue.length === 0 && this.running === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();

@@ -215,6 +215,12 @@ export const labSpecSchema = z
           'taskApi.replicas above 1 needs database.mode: postgres (SQLite lives on a ReadWriteOnce volume that one pod can use)',
         fieldPath: '.taskApi.replicas',
       },
+      {
+        rule: 'self.size == oldSelf.size',
+        message:
+          "size cannot change after creation: volumes cannot shrink and PostgreSQL's claim template is fixed; grow one volume with storage.sizes where the StorageClass allows expansion",
+        fieldPath: '.size',
+      },
     ],
   });
 

@@ -64,6 +64,7 @@ export interface ObservabilityLab {
     uid: string;
     generation?: number;
     resourceVersion?: string;
+    creationTimestamp?: string | Date;
     deletionTimestamp?: string | Date;
     finalizers?: string[];
     labels?: Record<string, string>;

@@ -36,25 +36,32 @@ class TunedWatch extends Watch {
     kubeconfig: KubeConfig,
     private readonly timeoutSeconds: number,
     private readonly onWatch: () => void,
+    private readonly onConnected: () => void,
   ) {
     super(kubeconfig);
     // The client closes a watch after this long without data: a little longer than the server's timeout.
     (this as unknown as { requestTimeoutMs: number }).requestTimeoutMs = (timeoutSeconds + 30) * 1000;
   }
 
-  override watch(
+  override async watch(
     path: string,
     queryParams: Record<string, string | number | boolean | undefined>,
     callback: (phase: string, apiObj: any, watchObj?: any) => void, // eslint-disable-line @typescript-eslint/no-explicit-any
     done: (err: unknown) => void,
   ): Promise<AbortController> {
     this.onWatch();
-    return super.watch(
+    let failed = false;
+    const controller = await super.watch(
       path,
       { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds },
       (phase, object: KubeObject, raw) => callback(phase, object?.metadata ? slim(object) : object, raw),
-      done,
+      (err) => {
+        if (err) failed = true;
+        done(err);
+      },
     );
+    if (!failed) this.onConnected(); // the server answered 200: the watch is open
+    return controller;
   }
 }
 
@@ -63,6 +70,9 @@ export class LabInformers implements LabStore {
   private readonly informers = new Map<string, ListWatch<KubernetesObject>>();
   private readonly restarts = new Map<ListWatch<KubernetesObject>, NodeJS.Timeout>();
   private stopped = false;
+  private readonly listed = new Set<string>();
+  private readonly failing = new Set<string>();
+  private onListed: (() => void) | undefined;
 
   constructor(private readonly options: LabInformersOptions) {
     const enqueueLab = (object: KubeObject) =>
@@ -82,6 +92,25 @@ export class LabInformers implements LabStore {
     await Promise.all(this.all().map((informer) => informer.start()));
   }
 
+  /**
+   * Resolves once every informer has listed successfully (a failed list is retried with backoff),
+   * so no lab is reconciled against a half-filled cache.
+   */
+  async synced(signal: AbortSignal): Promise<void> {
+    while (this.listed.size < this.all().length) {
+      signal.throwIfAborted();
+      await new Promise<void>((resolve) => {
+        this.onListed = resolve;
+        setTimeout(resolve, 1000).unref();
+      });
+    }
+  }
+
+  /** Whether every informer works (none is between a failure and its next successful list). */
+  healthy(): boolean {
+    return this.failing.size === 0;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const timer of this.restarts.values()) clearTimeout(timer);
@@ -91,6 +120,10 @@ export class LabInformers implements LabStore {
   /** Every lab in the cache, as `namespace/name`. */
   labKeys(): string[] {
     return this.labs.list().map((lab) => `${lab.metadata?.namespace}/${lab.metadata?.name}`);
+  }
+
+  labsIn(namespace: string): readonly ObservabilityLab[] {
+    return this.labs.list(namespace) as unknown as readonly ObservabilityLab[];
   }
 
   lab(namespace: string, name: string): ObservabilityLab | undefined {
@@ -126,12 +159,23 @@ export class LabInformers implements LabStore {
     onChange: (o: KubeObject) => void,
   ) {
     const { client, kubeconfig, log = () => undefined } = this.options;
-    const watch = new TunedWatch(kubeconfig, this.options.watchTimeoutSeconds ?? 300, () =>
-      this.options.onWatch?.(resource.plural),
+    let failures = 0;
+    const watch = new TunedWatch(
+      kubeconfig,
+      this.options.watchTimeoutSeconds ?? 300,
+      () => this.options.onWatch?.(resource.plural),
+      () => {
+        failures = 0;
+        this.failing.delete(resource.plural);
+      },
     );
     const list = async () => {
       const result = await client.list(resource, labelSelector ? { labelSelector } : {});
       for (const item of result.items) slim(item);
+      failures = 0;
+      this.failing.delete(resource.plural);
+      this.listed.add(resource.plural);
+      this.onListed?.();
       return result as never;
     };
     const informer = new ListWatch<KubernetesObject>(
@@ -145,12 +189,9 @@ export class LabInformers implements LabStore {
     informer.on('add', changed);
     informer.on('update', changed);
     informer.on('delete', changed);
-    let failures = 0;
-    informer.on('connect', () => {
-      failures = 0;
-    });
     informer.on('error', (error: unknown) => {
       if (this.stopped) return;
+      this.failing.add(resource.plural);
       const delay = Math.min(1000 * 2 ** failures++, 30_000);
       log('watch failed; restarting', {
         resource: `${resource.plural}.${apiVersionOf(resource)}`,

@@ -76,6 +76,14 @@ interface RequestOptions {
   readonly query?: Record<string, string | undefined>;
   readonly body?: unknown;
   readonly contentType?: string;
+  /** Give up after this long. Default: 30 s. */
+  readonly timeoutMs?: number;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Give up after this long. Default: 30 s. */
+  readonly timeoutMs?: number;
 }
 
 /** The client; make one with {@link KubeClient.fromKubeConfig}. */
@@ -130,10 +138,12 @@ export class KubeClient {
     resource: ResourceRef,
     namespace: string | undefined,
     name: string,
+    options: CallOptions = {},
   ) {
     return this.send<T>('GET', resourcePath(resource, namespace, name), {
       verb: 'get',
       resource: resource.plural,
+      ...options,
     });
   }
 
@@ -209,21 +219,28 @@ export class KubeClient {
     resource: ResourceRef,
     namespace: string | undefined,
     body: unknown,
+    options: CallOptions = {},
   ) {
     return this.send<T>('POST', resourcePath(resource, namespace), {
       verb: 'create',
       resource: resource.plural,
       query: { fieldManager: this.fieldManager },
       body,
+      ...options,
     });
   }
 
-  async replace<T extends KubeObject = KubeObject>(resource: ResourceRef, object: KubeObject) {
+  async replace<T extends KubeObject = KubeObject>(
+    resource: ResourceRef,
+    object: KubeObject,
+    options: CallOptions = {},
+  ) {
     return this.send<T>('PUT', resourcePath(resource, object.metadata.namespace, object.metadata.name), {
       verb: 'update',
       resource: resource.plural,
       query: { fieldManager: this.fieldManager },
       body: object,
+      ...options,
     });
   }
 
@@ -267,7 +284,8 @@ export class KubeClient {
     const describe = `${options.verb} ${url.pathname}`;
     const send = this.server.protocol === 'https:' ? httpsRequest : httpRequest;
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = send(url, { method, headers, agent: this.agent, timeout: 30_000 }, (res) => {
+      const timeoutMs = options.timeoutMs ?? 30_000;
+      const req = send(url, { method, headers, agent: this.agent, timeout: timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () =>
@@ -275,7 +293,7 @@ export class KubeClient {
         );
         res.on('error', reject);
       });
-      req.on('timeout', () => req.destroy(new Error(`${describe}: no answer within 30 s`)));
+      req.on('timeout', () => req.destroy(new Error(`${describe}: no answer within ${timeoutMs} ms`)));
       req.on('error', (error) => {
         this.observe(options.verb, options.resource, 0);
         reject(new Error(`${describe}: ${error.message}`, { cause: error }));
