@@ -1,7 +1,14 @@
 // One reconcile pass of an ObservabilityLab: get → finalizer → delete or normal branch → desired
 // state (the chart's constructs) → server-side apply → prune → status from the children → one
 // status patch → events. Errors go back to the work queue; nothing here exits the process.
-import { type ObservabilityLab, Reason, fieldManager, labFinalizer, labLabels } from './api/lab.types.js';
+import {
+  type LabStatus,
+  type ObservabilityLab,
+  Reason,
+  fieldManager,
+  labFinalizer,
+  labLabels,
+} from './api/lab.types.js';
 import { labApi, parseLabSpec, InvalidLabSpecError, type LabSpec } from './api/lab.schema.js';
 import { type KubeClient, type KubeObject, isNotFound } from './kube/kube.client.js';
 import { childResource, labResource } from './kube/resources.js';
@@ -96,6 +103,15 @@ async function mapLimit<T, R>(
 
 export class LabReconciler {
   private readonly clock: () => Date;
+  /**
+   * The status this operator last wrote per lab, with the resourceVersion it was computed from: a
+   * pass that runs before the watch delivers that write still sees the old status in the cache,
+   * and would otherwise patch again and repeat the events.
+   */
+  private readonly written = new Map<
+    string,
+    { fromResourceVersion: string | undefined; status: LabStatus }
+  >();
   private readonly log: (message: string, fields?: Record<string, unknown>) => void;
 
   constructor(private readonly options: LabReconcilerOptions) {
@@ -186,23 +202,29 @@ export class LabReconciler {
       }
     }
 
+    const mine = this.written.get(lab.metadata.uid);
+    const seen: ObservabilityLab =
+      mine && mine.fromResourceVersion === lab.metadata.resourceVersion
+        ? { ...lab, status: mine.status }
+        : lab;
     const status = computeStatus({
-      lab,
+      lab: seen,
       spec,
       desired,
       observed,
       now: this.clock(),
       ...(problem ? { problem } : {}),
     });
-    if (!sameStatus(lab.status, status)) {
+    if (!sameStatus(seen.status, status)) {
       await this.options.client.apply(
         labResource,
         { apiVersion: lab.apiVersion, kind: lab.kind, metadata: { name, namespace }, status },
         'status',
       );
-      await this.recordTransitions(lab, status.conditions ?? [], report);
+      this.written.set(lab.metadata.uid, { fromResourceVersion: lab.metadata.resourceVersion, status });
+      await this.recordTransitions(seen, status.conditions ?? [], report);
     } else if (report.applied > 0 || report.pruned > 0) {
-      await this.recordTransitions(lab, status.conditions ?? [], report);
+      await this.recordTransitions(seen, status.conditions ?? [], report);
     }
     this.options.onReport?.(`${namespace}/${name}`, report);
     if (failure) throw failure;
@@ -397,6 +419,7 @@ export class LabReconciler {
       },
     });
     this.options.desired.forget(uid);
+    this.written.delete(uid);
     this.log('finalizer released', { lab: `${namespace}/${name}` });
     return {};
   }
