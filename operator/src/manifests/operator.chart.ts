@@ -19,13 +19,14 @@ export interface OperatorManifestOptions {
 }
 
 /**
- * Node flags of the operator's container, also used by the benchmark: a small heap and V8 tuned
- * for size (the process spends its time waiting on watches, not computing).
+ * Node flags of the operator's container, also used by the benchmark. The process waits on watches
+ * far more than it computes: V8's lite mode (no optimizing compiler) and a small heap keep it
+ * under 150 MB RSS with 70 labs, and its passes are no slower (see the benchmark).
  */
 export const operatorNodeFlags: readonly string[] = [
   '--max-old-space-size=96',
   '--max-semi-space-size=1',
-  '--optimize-for-size',
+  '--lite-mode',
 ];
 
 const labels = { 'app.kubernetes.io/name': 'obslab-operator', 'app.kubernetes.io/part-of': 'obslab' };
