@@ -5,11 +5,9 @@ export {
   parseLabSpec,
   InvalidLabSpecError,
   sizePresets,
-  switchableComponents,
   type LabSpec,
   type LabSpecInput,
   type SizePreset,
-  type SwitchableComponent,
 } from './api/lab.schema.js';
 export {
   ConditionType,

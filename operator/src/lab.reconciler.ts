@@ -9,7 +9,7 @@ import {
   labFinalizer,
   labLabels,
 } from './api/lab.types.js';
-import { labApi, parseLabSpec, InvalidLabSpecError, type LabSpec } from './api/lab.schema.js';
+import { parseLabSpec, InvalidLabSpecError, type LabSpec } from './api/lab.schema.js';
 import { type KubeClient, type KubeObject, isNotFound } from './kube/kube.client.js';
 import { childResource, labResource } from './kube/resources.js';
 import { isSubset } from './kube/subset.js';
@@ -427,5 +427,3 @@ export class LabReconciler {
 
 /** The label selector of every lab's children, for the informers. */
 export const childSelector = `${labLabels.lab},${labLabels.managedBy}=${fieldManager}`;
-/** Kind of the lab for messages. */
-export const labKind = labApi.kind;

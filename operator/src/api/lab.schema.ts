@@ -1,6 +1,12 @@
 // The ObservabilityLab spec, defined once: the zod schema gives the TypeScript types, the
 // operator's own validation, and (crd.ts) the CRD's OpenAPI schema with defaults and CEL rules.
 // crd.spec.ts fails when operator/dist/ no longer matches this file.
+import {
+  optionalComponents,
+  statefulComponents,
+  type OptionalComponent,
+  type StatefulComponent,
+} from '@obslab/charts-ts';
 import { componentNames, type ComponentName } from '@obslab/stack';
 import { z } from 'zod';
 
@@ -16,10 +22,6 @@ export const labApi = {
 
 /** `apiVersion` of the custom resource. */
 export const labApiVersion = `${labApi.group}/${labApi.version}` as const;
-
-/** Components a lab can turn off (task-api, the collector and PostgreSQL follow from the rest). */
-export const switchableComponents = ['frontend', 'grafana', 'tempo', 'loki', 'prometheus'] as const;
-export type SwitchableComponent = (typeof switchableComponents)[number];
 
 /** Size presets: PVC sizes and Prometheus retention; explicit `storage.sizes` and `retention` win. */
 export const sizePresets = ['small', 'medium', 'large'] as const;
@@ -50,8 +52,6 @@ const enabled = (component: string) =>
     })
     .strict()
     .prefault({});
-
-const statefulSizes = ['task-api', 'tempo', 'loki', 'prometheus', 'grafana', 'postgres'] as const;
 
 /** The schema of `spec`. Every field has a default, so `spec: {}` is a complete lab. */
 export const labSpecSchema = z
@@ -96,8 +96,8 @@ export const labSpecSchema = z
       .prefault({}),
     components: z
       .object(
-        Object.fromEntries(switchableComponents.map((c) => [c, enabled(c)])) as Record<
-          SwitchableComponent,
+        Object.fromEntries(optionalComponents.map((c) => [c, enabled(c)])) as Record<
+          OptionalComponent,
           ReturnType<typeof enabled>
         >,
       )
@@ -118,7 +118,7 @@ export const labSpecSchema = z
         sizes: z
           .object(
             Object.fromEntries(
-              statefulSizes.map((c) => [
+              statefulComponents.map((c) => [
                 c,
                 z
                   .string()
@@ -126,7 +126,7 @@ export const labSpecSchema = z
                   .optional()
                   .meta({ description: `Size of ${c}'s volume (e.g. 10Gi). Default: from size.` }),
               ]),
-            ) as Record<(typeof statefulSizes)[number], z.ZodOptional<z.ZodString>>,
+            ) as Record<StatefulComponent, z.ZodOptional<z.ZodString>>,
           )
           .strict()
           .prefault({}),

@@ -262,16 +262,31 @@ export class KubeClient {
     });
   }
 
+  private auth: { readAt: number; headers: Record<string, string> } | undefined;
+
+  /**
+   * Authorization headers from the kubeconfig, read again at most once a minute (as client-go
+   * does): bearer token files rotate in-cluster, but reading them per request is wasted I/O.
+   */
+  private async authHeaders(): Promise<Record<string, string>> {
+    const now = Date.now();
+    if (!this.auth || now - this.auth.readAt > 60_000) {
+      const source: { headers?: Record<string, string> } = {};
+      await this.kubeconfig.applyToHTTPSOptions(source);
+      this.auth = { readAt: now, headers: source.headers ?? {} };
+    }
+    return this.auth.headers;
+  }
+
   private async send<T>(method: string, path: string, options: RequestOptions): Promise<T> {
     const url = new URL(path, this.server);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, value);
     }
-    const headerSource: { headers?: Record<string, string> } = {};
-    await this.kubeconfig.applyToHTTPSOptions(headerSource); // bearer tokens may rotate (in-cluster)
+    const authHeaders = await this.authHeaders();
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = {
-      ...headerSource.headers,
+      ...authHeaders,
       accept: 'application/json',
       'user-agent': 'obslab-operator/0.1.0',
       ...(body === undefined
