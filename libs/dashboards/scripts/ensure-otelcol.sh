@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Builds, once, a minimal OpenTelemetry Collector with exactly the components that
-# compose/config/otel-collector/config.yaml uses, so tests can run `otelcol validate` on it.
+# Builds, once, a small OpenTelemetry Collector contrib distribution: the components that
+# compose/config/otel-collector/config.yaml uses, plus the `nop` exporter (the rendered configs of a
+# lab with Tempo or Loki turned off), `debug` (the image's default config) and `file` (the e2e
+# suites' OTLP sink). Tests run `otelcol validate` on it; `lab images build` puts it into the local
+# stand-in for the otel/opentelemetry-collector-contrib image.
 # The collector version follows the image tag in compose/config/versions.json; the builder and the
 # components come from the Go module proxy (no other download host). The binary is cached outside
-# the repository in $OBSLAB_CACHE/otelcol/<version>/otelcol (default ~/.cache/obslab), and its path
-# is printed on stdout. Needs Go (>= the version the collector's go.mod asks for).
-# Usage: libs/dashboards/scripts/ensure-otelcol.sh
+# the repository in $OBSLAB_CACHE/otelcol/<version>-<manifest hash>/otelcol (default
+# ~/.cache/obslab), and its path is printed on stdout. Needs Go (>= the version the collector's
+# go.mod asks for). Cold: about 3 minutes.
+# Usage: libs/dashboards/scripts/ensure-otelcol.sh [--path]   (--path: print where the binary is or
+#        would be, build nothing)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 cache="${OBSLAB_CACHE:-$HOME/.cache/obslab}"
@@ -21,23 +26,15 @@ fi
 # Core modules are released as x.y.0; contrib may have patch releases on top.
 core="v${BASH_REMATCH[1]}.${BASH_REMATCH[2]}.0"
 contrib="v$version"
-dir="$cache/otelcol/$version"
-bin="$dir/otelcol"
-if [ -x "$bin" ]; then
-  echo "$bin"
-  exit 0
-fi
 
-command -v go >/dev/null || { log "Go is needed to build the collector: install Go and run again"; exit 1; }
-log "building otelcol $version with the OpenTelemetry Collector Builder $core (a few minutes, once)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-GOBIN="$work/bin" go install "go.opentelemetry.io/collector/cmd/builder@$core"
-cat > "$work/manifest.yaml" <<EOF
+# manifest OUTPUT_DIR: the builder's manifest.
+manifest() {
+  cat <<EOF
 dist:
   name: otelcol
-  description: obslab config validator (the components of compose/config/otel-collector/config.yaml)
-  output_path: $work/out
+  description: obslab OpenTelemetry Collector (the lab's components, nop, debug and file)
+  version: $version
+  output_path: $1
 receivers:
   - gomod: go.opentelemetry.io/collector/receiver/otlpreceiver $core
 processors:
@@ -47,9 +44,29 @@ processors:
 exporters:
   - gomod: go.opentelemetry.io/collector/exporter/otlpexporter $core
   - gomod: go.opentelemetry.io/collector/exporter/otlphttpexporter $core
+  - gomod: go.opentelemetry.io/collector/exporter/nopexporter $core
+  - gomod: go.opentelemetry.io/collector/exporter/debugexporter $core
+  - gomod: github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter $contrib
 extensions:
   - gomod: github.com/open-telemetry/opentelemetry-collector-contrib/extension/healthcheckextension $contrib
 EOF
+}
+
+# The cache key is the version and the manifest: adding a component builds anew.
+dir="$cache/otelcol/$version-$(manifest OUT | sha256sum | cut -c1-12)"
+bin="$dir/otelcol"
+if [ "${1:-}" = --path ] || [ -x "$bin" ]; then
+  echo "$bin"
+  exit 0
+fi
+
+command -v go >/dev/null || { log "Go is needed to build the collector: install Go and run again"; exit 1; }
+log "building otelcol $version with the OpenTelemetry Collector Builder $core (a few minutes, once)"
+export GOMODCACHE="${GOMODCACHE:-$cache/go/mod}" GOCACHE="${GOCACHE:-$cache/go/build}"
+work="$(mktemp -d)"
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+GOBIN="$work/bin" go install "go.opentelemetry.io/collector/cmd/builder@$core"
+manifest "$work/out" > "$work/manifest.yaml"
 "$work/bin/builder" --config "$work/manifest.yaml" >&2
 mkdir -p "$dir.partial"
 cp "$work/out/otelcol" "$dir.partial/otelcol"

@@ -7,14 +7,12 @@ import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../repo-root.js';
 import { missingProgram, runProgram } from '../testing.helpers.js';
 
-/** Where libs/dashboards/scripts/ensure-otelcol.sh caches the collector it builds. */
+/** Where libs/dashboards/scripts/ensure-otelcol.sh caches the collector it builds (keyed by its manifest). */
 async function cachedCollector(): Promise<string> {
-  const versions = JSON.parse(
-    await readFile(join(REPO_ROOT, 'compose/config/versions.json'), 'utf8'),
-  ) as Record<string, string>;
-  const version = versions['otel-collector']!.split(':').pop()!;
-  const cache = process.env['OBSLAB_CACHE'] ?? join(homedir(), '.cache/obslab');
-  return join(cache, 'otelcol', version, 'otelcol');
+  const script = join(REPO_ROOT, 'libs/dashboards/scripts/ensure-otelcol.sh');
+  const { code, output } = await runProgram('bash', [script, '--path'], REPO_ROOT);
+  assert.equal(code, 0, `ensure-otelcol.sh --path failed:\n${output}`);
+  return output.trim().split('\n').at(-1)!;
 }
 
 describe('OpenTelemetry Collector configuration', () => {
