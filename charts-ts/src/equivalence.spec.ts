@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { describe, it } from 'node:test';
-import { findWorkspaceRoot } from '@obslab/stack';
+import { composeOptions, findWorkspaceRoot, healthServiceName, workspaceStack } from '@obslab/stack';
 import { synthLab, type Manifest } from './lab.chart.js';
 import { type LabChartProps } from './lab.props.js';
 import { loadAll } from './yaml.js';
 
 const root = findWorkspaceRoot();
+const stack = workspaceStack(root);
 
 /**
  * Platform differences, by `component/aspect/key`: what Kubernetes must do otherwise, and why.
@@ -67,6 +68,10 @@ function composeSide(database: 'sqlite' | 'postgres'): Record<string, Snapshot> 
     Object.assign(services['task-api'].environment, override['task-api'].environment);
   } else {
     delete services['postgres'];
+  }
+  // Compose's health sidecars probe images that cannot probe themselves; the kubelet probes them.
+  for (const component of stack.components) {
+    if (composeOptions[component.name].probe.kind === 'sidecar') delete services[healthServiceName(component.name)];
   }
   return Object.fromEntries(
     Object.entries(services).map(([name, service]) => {

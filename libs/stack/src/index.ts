@@ -12,12 +12,15 @@ export {
 export {
   bindAddress,
   composeOptions,
+  healthServiceName,
+  probeSidecarImageOf,
   taskApiProbe,
   type ComposeProbe,
   type ComposeServiceOptions,
 } from './compose/compose.options.js';
 export {
   composeEnvValue,
+  healthSidecarResources,
   renderCompose,
   renderComposePostgresOverride,
   type RenderComposeOptions,

@@ -3,10 +3,24 @@
 // the platform-neutral definitions in lab.stack.ts.
 import { type ComponentName } from '../component.types.js';
 
-/** A healthcheck command run inside the container, or why the image cannot run one. */
+/**
+ * How compose learns that a component is healthy:
+ * - `command`: a healthcheck command run inside the component's own container;
+ * - `sidecar`: the image ships no program that could probe it (FROM scratch, distroless), so a small
+ *   `<name>-health` service, from an image of the lab that has wget, probes `url` over the compose
+ *   network; it is healthy exactly when the component answers, and dependants wait on it.
+ */
 export type ComposeProbe =
   | { readonly kind: 'command'; readonly test: readonly string[] }
-  | { readonly kind: 'none'; readonly reason: string };
+  | { readonly kind: 'sidecar'; readonly url: string; readonly reason: string };
+
+/** The component whose image runs the probe sidecars (busybox sh and wget, already pulled by the lab). */
+export const probeSidecarImageOf: ComponentName = 'prometheus';
+
+/** The name of the service that probes `component` when its image cannot probe itself. */
+export function healthServiceName(component: ComponentName): string {
+  return `${component}-health`;
+}
 
 export interface ComposeServiceOptions {
   readonly probe: ComposeProbe;
@@ -38,16 +52,19 @@ export const composeOptions: Readonly<Record<ComponentName, ComposeServiceOption
   'task-api': { probe: { kind: 'command', test: ['CMD', ...taskApiProbe] }, startPeriodSeconds: 30 },
   'otel-collector': {
     probe: {
-      kind: 'none',
-      reason: 'the image is FROM scratch (no shell, wget or curl); Kubernetes probes :13133 over HTTP',
+      kind: 'sidecar',
+      url: 'http://otel-collector:13133/',
+      reason:
+        'the image is FROM scratch (only /otelcol-contrib: no shell, wget or curl); Kubernetes probes :13133 over HTTP',
     },
     startPeriodSeconds: 10,
   },
   tempo: {
     probe: {
-      kind: 'none',
+      kind: 'sidecar',
+      url: 'http://tempo:3200/ready',
       reason:
-        'the image is distroless without busybox since Tempo 2.9; Kubernetes probes :3200/ready over HTTP',
+        'the 2.10 image is distroless/static (no shell, wget or curl; `tempo -health` arrives in 3.0); Kubernetes probes :3200/ready over HTTP',
     },
     startPeriodSeconds: 30,
   },

@@ -13,6 +13,7 @@ interface Service {
   user: string;
   read_only: boolean;
   security_opt: string[];
+  cap_drop?: string[];
   ports?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
@@ -41,9 +42,31 @@ describe('renderCompose', () => {
     assert.equal(compose.version, undefined);
   });
 
-  it('gives every service a healthcheck, except images that ship no program to run one', () => {
+  it('gives every service a healthcheck, in its own image or, for images that ship no program to run one, in a health sidecar', () => {
+    const inImage = services.filter(([, s]) => s.healthcheck).map(([name]) => name);
     const without = services.filter(([, s]) => !s.healthcheck).map(([name]) => name);
     assert.deepEqual(without.sort(), ['otel-collector', 'tempo']);
+    for (const name of without) {
+      const sidecar = compose.services[`${name}-health`];
+      assert.ok(sidecar, `${name} has no healthcheck and no ${name}-health sidecar`);
+      assert.ok(inImage.includes(`${name}-health`));
+      const url = sidecar.healthcheck!.test.at(-1)!;
+      assert.match(url, new RegExp(`^http://${name}:\\d+/`), `${name}-health probes ${url}`);
+      assert.deepEqual(sidecar.healthcheck!.test.slice(0, -1), ['CMD', 'wget', '-q', '-O', '/dev/null']);
+    }
+  });
+
+  it('runs health sidecars from the lab’s Prometheus image, non-root, read-only, without capabilities, after their component', () => {
+    const sidecars = services.filter(([name]) => name.endsWith('-health'));
+    assert.deepEqual(sidecars.map(([name]) => name).sort(), ['otel-collector-health', 'tempo-health']);
+    for (const [name, sidecar] of sidecars) {
+      assert.equal(sidecar.image, compose.services['prometheus']!.image, name);
+      assert.equal(sidecar.user, '65534:65534', name);
+      assert.equal(sidecar.read_only, true, name);
+      assert.deepEqual(sidecar.cap_drop, ['ALL'], name);
+      const component = name.slice(0, -'-health'.length);
+      assert.deepEqual(sidecar.depends_on, { [component]: { condition: 'service_started' } }, name);
+    }
   });
 
   it('gives every service a memory limit, together within 4 GiB, and a restart policy', () => {
@@ -90,12 +113,13 @@ describe('renderCompose', () => {
     }
   });
 
-  it('starts the frontend after task-api is healthy and Grafana after its datasources', () => {
+  it('starts the frontend after task-api is healthy and Grafana after its datasources, Tempo through its health sidecar', () => {
     assert.deepEqual(compose.services.frontend!.depends_on, { 'task-api': { condition: 'service_healthy' } });
     assert.deepEqual(compose.services.grafana!.depends_on, {
       prometheus: { condition: 'service_healthy' },
       loki: { condition: 'service_healthy' },
       tempo: { condition: 'service_started' },
+      'tempo-health': { condition: 'service_healthy' },
     });
   });
 

@@ -1,8 +1,9 @@
 import { posix } from 'node:path';
 import { Document, stringify } from 'yaml';
-import { type Component, type EnvValue, type Stack } from '../component.types.js';
+import { type Component, type ComponentName, type EnvValue, type Stack } from '../component.types.js';
 import { formatImageRef } from '../image-versions.js';
-import { bindAddress, composeOptions } from './compose.options.js';
+import { componentOf } from '../lab.stack.js';
+import { bindAddress, composeOptions, healthServiceName, probeSidecarImageOf } from './compose.options.js';
 
 /** Options of {@link renderCompose}. */
 export interface RenderComposeOptions {
@@ -91,25 +92,71 @@ function renderService(component: Component, composeDir: string): ComposeMap {
   }
   if (component.dependsOn.length > 0) {
     service.depends_on = Object.fromEntries(
-      component.dependsOn.map((dependency) => [
-        dependency.component,
-        {
-          condition:
-            composeOptions[dependency.component].probe.kind === 'command'
-              ? 'service_healthy'
-              : 'service_started',
-        },
-      ]),
+      component.dependsOn.flatMap((dependency) => dependsOnEntries(dependency.component)),
     );
   }
-  service.restart = 'unless-stopped';
-  service.deploy = {
-    resources: {
-      limits: { memory: memory(component.resources.memoryMiB), cpus: String(component.resources.cpus) },
-    },
-  };
-  service.logging = { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } };
+  Object.assign(service, serviceDefaults(component.resources.memoryMiB, component.resources.cpus));
   return service;
+}
+
+/** Waits for a dependency's own healthcheck, or for its health sidecar when its image has none. */
+function dependsOnEntries(name: ComponentName): [string, ComposeValue][] {
+  const probe = composeOptions[name].probe;
+  if (probe.kind === 'command') return [[name, { condition: 'service_healthy' }]];
+  return [
+    [name, { condition: 'service_started' }],
+    [healthServiceName(name), { condition: 'service_healthy' }],
+  ];
+}
+
+function serviceDefaults(memoryMiB: number, cpus: number): ComposeMap {
+  return {
+    restart: 'unless-stopped',
+    deploy: { resources: { limits: { memory: memory(memoryMiB), cpus: String(cpus) } } },
+    logging: { driver: 'json-file', options: { 'max-size': '10m', 'max-file': '3' } },
+  };
+}
+
+/** Memory and CPU of a health sidecar: a shell that sleeps, and wget every interval. */
+export const healthSidecarResources = { memoryMiB: 16, cpus: 0.1 } as const;
+
+/**
+ * `<name>-health`: probes a component whose image cannot run a healthcheck (see ComposeProbe). It
+ * runs the lab's Prometheus image (busybox sh and wget), idles, and its healthcheck fetches the
+ * component's health URL over the compose network, so `up --wait` and `depends_on` see the
+ * component's real health.
+ */
+function renderHealthSidecar(stack: Stack, component: Component, url: string): ComposeMap {
+  const prober = componentOf(stack, probeSidecarImageOf);
+  const service: ComposeMap = { image: formatImageRef(prober.image.image) };
+  if (component.addOn) service.profiles = [component.addOn];
+  // sh as PID 1 ignores SIGTERM unless it traps it; `wait` keeps the trap responsive.
+  service.entrypoint = ['/bin/sh', '-c', "trap 'exit 0' TERM INT; while :; do sleep 3600 & wait $$!; done"];
+  service.user = prober.security.user;
+  service.read_only = true;
+  service.security_opt = ['no-new-privileges:true'];
+  service.cap_drop = ['ALL'];
+  service.healthcheck = {
+    test: ['CMD', 'wget', '-q', '-O', '/dev/null', url],
+    ...healthTiming,
+    start_period: `${composeOptions[component.name].startPeriodSeconds}s`,
+  };
+  service.depends_on = { [component.name]: { condition: 'service_started' } };
+  Object.assign(service, serviceDefaults(healthSidecarResources.memoryMiB, healthSidecarResources.cpus));
+  return service;
+}
+
+/** Every service of the lab: the components, each followed by its health sidecar if it needs one. */
+function renderServices(stack: Stack, composeDir: string): ComposeMap {
+  return Object.fromEntries(
+    stack.components.flatMap((component): [string, ComposeValue][] => {
+      const probe = composeOptions[component.name].probe;
+      const own: [string, ComposeValue] = [component.name, renderService(component, composeDir)];
+      return probe.kind === 'sidecar'
+        ? [own, [healthServiceName(component.name), renderHealthSidecar(stack, component, probe.url)]]
+        : [own];
+    }),
+  );
 }
 
 function header(lines: readonly string[], generator: string): string {
@@ -131,7 +178,7 @@ function toYaml(document: ComposeMap): string {
 export function renderCompose(stack: Stack, options: RenderComposeOptions = {}): string {
   const composeDir = options.composeDir ?? 'compose';
   const generator = options.generator ?? 'npx nx run stack:render';
-  const services = Object.fromEntries(stack.components.map((c) => [c.name, renderService(c, composeDir)]));
+  const services = renderServices(stack, composeDir);
   const volumes = Object.fromEntries(stack.components.flatMap((c) => c.volumes.map((v) => [v.name, {}])));
   const document: ComposeMap = { name: stack.name, services, volumes };
   return (
