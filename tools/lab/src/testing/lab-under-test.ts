@@ -24,7 +24,10 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Starts task-api (SQLite in a temp dir) and Prometheus (Debian's) with `extraTargets` as more scrape targets. */
+/**
+ * Starts task-api (SQLite in a temp dir) and Prometheus (Debian's) with `extraTargets` as more scrape
+ * targets: `host:port` (job `extra-<i>`) or `job=host:port`.
+ */
 export async function startLabUnderTest(extraTargets: readonly string[] = []): Promise<LabUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), 'obslab-verify-'));
   const receiver = await startOtlpReceiver();
@@ -51,9 +54,10 @@ export async function startLabUnderTest(extraTargets: readonly string[] = []): P
       'global: { scrape_interval: 1s, evaluation_interval: 1s }',
       'scrape_configs:',
       `  - job_name: task-api\n    static_configs: [{ targets: ['127.0.0.1:${appPort}'] }]`,
-      ...extraTargets.map(
-        (target, i) => `  - job_name: extra-${i}\n    static_configs: [{ targets: ['${target}'] }]`,
-      ),
+      ...extraTargets.map((target, i) => {
+        const [job, address] = target.includes('=') ? target.split('=') : [`extra-${i}`, target];
+        return `  - job_name: ${job}\n    static_configs: [{ targets: ['${address}'] }]`;
+      }),
       '',
     ].join('\n'),
   );

@@ -18,6 +18,8 @@ export interface VerifyContext {
   readonly waitMs: number;
   /** Per HTTP request. */
   readonly requestTimeoutMs: number;
+  /** Components the lab runs without (`--without`): their scrape targets may be down. */
+  readonly without: readonly string[];
   /** Set by the requests check. */
   createdTaskId?: number;
 }
@@ -249,7 +251,9 @@ const targets: Check = {
       )) as {
         data?: { activeTargets?: { labels: Record<string, string>; health: string; lastError?: string }[] };
       };
-      const active = body.data?.activeTargets ?? [];
+      const all = body.data?.activeTargets ?? [];
+      const active = all.filter((target) => !context.without.includes(target.labels['job'] ?? ''));
+      const off = all.length - active.length;
       if (active.length === 0) throw new CheckFailure('Prometheus has no active scrape targets', hint);
       const down = active.filter((target) => target.health !== 'up');
       if (down.length > 0) {
@@ -259,8 +263,11 @@ const targets: Check = {
         );
         throw new CheckFailure(`${down.length} of ${active.length} targets not up: ${list.join('; ')}`, hint);
       }
+      const jobs = [...new Set(active.map((t) => t.labels['job']))].join(', ');
       return {
-        detail: `${active.length} targets up: ${[...new Set(active.map((t) => t.labels['job']))].join(', ')}`,
+        detail:
+          `${active.length} targets up: ${jobs}` +
+          (off > 0 ? `; ${off} target(s) of ${context.without.join(', ')} not checked (--without)` : ''),
       };
     });
   },

@@ -104,6 +104,29 @@ describe('lab verify against a real task-api and a real Prometheus', () => {
   });
 });
 
+describe('lab verify on a lab without tempo: its down target is reported, not failed', () => {
+  it('passes targets with --without tempo, fails without it, and refuses the traces check or an unknown component (exit 2)', async () => {
+    const lab = await startLabUnderTest(['tempo=127.0.0.1:9']);
+    try {
+      const args = ['verify', '--url', lab.appUrl.href, '--prometheus-url', lab.prometheusUrl.href];
+      const without = await runLab([...args, '--only', 'targets', '--without', 'tempo', '--wait', '10']);
+      assert.equal(without.code, 0, without.stdout + without.stderr);
+      assert.match(without.stdout, /✔ targets: 1 targets up: task-api; 1 target\(s\) of tempo not checked \(--without\)/);
+      const strict = await runLab([...args, '--only', 'targets', '--wait', '5']);
+      assert.equal(strict.code, 1);
+      assert.match(strict.stdout, /✖ targets: 1 of 2 targets not up: tempo \(127\.0\.0\.1:9\): down/);
+      const traces = await runLab([...args, '--only', 'traces', '--without', 'tempo']);
+      assert.equal(traces.code, 2);
+      assert.match(traces.stderr, /check "traces" cannot run on a lab --without tempo/);
+      const unknown = await runLab([...args, '--without', 'task-api']);
+      assert.equal(unknown.code, 2);
+      assert.match(unknown.stderr, /--without: unknown component\(s\): task-api/);
+    } finally {
+      await lab.stop();
+    }
+  });
+});
+
 describe('lab verify with a scrape target down', () => {
   it('names the target that is not up and exits 1', async () => {
     const lab = await startLabUnderTest(['127.0.0.1:9']);

@@ -18,8 +18,16 @@ interface VerifyOptions {
   tempoUrl?: URL;
   lokiUrl?: URL;
   only?: CheckName[];
+  without: string[];
   wait: number;
 }
+
+/** Components a lab may run without, and the check that then has nothing to look at. */
+const optionalComponents: Readonly<Record<string, CheckName | undefined>> = {
+  tempo: 'traces',
+  loki: 'logs',
+  grafana: 'grafana',
+};
 
 export interface CheckReport {
   name: CheckName;
@@ -53,12 +61,24 @@ export function verifyCommand(): Command {
       ).argParser(parseChecks),
     )
     .addOption(
+      new Option(
+        '--without <components>',
+        `components the lab runs without (comma-separated: ${Object.keys(optionalComponents).join(', ')}): their checks are skipped and their scrape targets may be down`,
+      )
+        .default([])
+        .argParser(parseWithout),
+    )
+    .addOption(
       new Option('--wait <seconds>', 'how long to wait for telemetry to reach each backend')
         .default(90)
         .argParser(positiveSeconds),
     )
     .action(async (options: VerifyOptions) => {
-      const reports = await verify(endpointsOf(options), { only: options.only, waitMs: options.wait * 1000 });
+      const reports = await verify(endpointsOf(options), {
+        only: options.only,
+        without: options.without,
+        waitMs: options.wait * 1000,
+      });
       const failed = reports.filter((report) => report.status === 'failed');
       if (failed.length > 0) {
         throw new LabError(
@@ -92,9 +112,22 @@ function endpointsOf(options: VerifyOptions): LabEndpoints {
 /** Runs the checks in order, printing progress; returns one report per check. */
 export async function verify(
   endpoints: LabEndpoints,
-  settings: { only?: readonly CheckName[]; waitMs: number; requestTimeoutMs?: number },
+  settings: {
+    only?: readonly CheckName[];
+    without?: readonly string[];
+    waitMs: number;
+    requestTimeoutMs?: number;
+  },
 ): Promise<CheckReport[]> {
-  const selected = CHECKS.filter((check) => !settings.only || settings.only.includes(check.name));
+  const without = settings.without ?? [];
+  const offChecks = new Set(without.map((component) => optionalComponents[component]));
+  for (const check of settings.only ?? []) {
+    if (offChecks.has(check))
+      throw new LabError(`check "${check}" cannot run on a lab --without ${without.join(',')}`, undefined, 2);
+  }
+  const selected = CHECKS.filter(
+    (check) => (!settings.only || settings.only.includes(check.name)) && !offChecks.has(check.name),
+  );
   for (const check of selected) {
     const reason = settings.only ? check.unavailable(endpoints) : undefined;
     if (reason) throw new LabError(`cannot run check "${check.name}": ${reason}`, undefined, 2);
@@ -104,6 +137,7 @@ export async function verify(
     traceId: newTraceId(),
     waitMs: settings.waitMs,
     requestTimeoutMs: settings.requestTimeoutMs ?? 10_000,
+    without,
   };
   say(`lab verify: ${endpoints.app.origin}, trace id ${context.traceId}`);
   const reports: CheckReport[] = [];
@@ -164,6 +198,21 @@ function parseChecks(value: string): CheckName[] {
       2,
     );
   return names as CheckName[];
+}
+
+function parseWithout(value: string): string[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(name in optionalComponents));
+  if (unknown.length > 0 || names.length === 0)
+    throw new LabError(
+      `--without: unknown component(s): ${unknown.join(', ') || '(none given)'}`,
+      `choose from ${Object.keys(optionalComponents).join(', ')}`,
+      2,
+    );
+  return names;
 }
 
 function positiveSeconds(value: string): number {
