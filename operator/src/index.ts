@@ -42,6 +42,7 @@ export { LeadershipLostError } from './leader-election.js';
 export { KubeClient, KubeApiError, type KubeObject } from './kube/kube.client.js';
 export {
   OperatorChart,
+  defaultOperatorImage,
   operatorClusterRules,
   operatorDistFiles,
   operatorManifests,

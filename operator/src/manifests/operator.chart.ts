@@ -8,6 +8,9 @@ import { labApi } from '../api/lab.schema.js';
 import { labCrd } from '../api/lab.crd.js';
 import { childResources } from '../kube/resources.js';
 
+/** The image operator/Dockerfile is tagged with (`lab images build operator`). */
+export const defaultOperatorImage = 'obslab/operator:0.1.0';
+
 /** Options of {@link OperatorChart}. */
 export interface OperatorManifestOptions {
   /** Namespace of the operator. Default: `obslab-system`. */
@@ -121,7 +124,7 @@ export class OperatorChart extends Chart {
             containers: [
               {
                 name: 'operator',
-                image: options.image ?? 'obslab/operator:0.1.0',
+                image: options.image ?? defaultOperatorImage,
                 command: ['node', ...operatorNodeFlags, '/app/tools/lab/bin/lab.js'],
                 args: [
                   'operator',

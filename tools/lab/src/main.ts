@@ -5,12 +5,13 @@ import { verifyCommand } from './verify/verify.command.js';
 import { vmCommand } from './vm/vm.command.js';
 import { deployCommand } from './deploy/deploy.command.js';
 import { operatorCommand } from './operator/operator.command.js';
+import { imagesCommand } from './images/images.command.js';
 
 /** The `lab` program; each command group (cluster, verify, vm, deploy, operator) lives in its own `*.command.ts`. */
 export function createProgram(): Command {
   return new Command('lab')
     .description(
-      'The obslab CLI: verify a deployed lab end to end, run a local Kubernetes control plane, bring up the lab VM and deploy the compose lab onto it, and run the ObservabilityLab operator.',
+      'The obslab CLI: build the lab’s images, verify a deployed lab end to end, run a local Kubernetes control plane, bring up the lab VM and deploy the compose lab onto it, and run the ObservabilityLab operator.',
     )
     .version('0.1.0')
     .showHelpAfterError()
@@ -18,7 +19,8 @@ export function createProgram(): Command {
     .addCommand(verifyCommand())
     .addCommand(vmCommand())
     .addCommand(deployCommand())
-    .addCommand(operatorCommand());
+    .addCommand(operatorCommand())
+    .addCommand(imagesCommand());
 }
 
 /** Runs the CLI with `argv` as in process.argv (node, script, ...args); sets process.exitCode on failure. */
