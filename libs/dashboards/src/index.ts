@@ -17,3 +17,11 @@ export {
   SLOS,
   type SloDefinition,
 } from './slo/slo.definitions.js';
+export {
+  builtInVariables,
+  dashboardExpressions,
+  loadPromqlExpressions,
+  ruleExpressions,
+  substituteVariables,
+  type PromqlExpression,
+} from './promql/promql.catalog.js';
