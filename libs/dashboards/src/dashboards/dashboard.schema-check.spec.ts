@@ -21,7 +21,10 @@ describe("the generated dashboards against the Grafana foundation SDK's schema",
   });
 
   it('rejects an unknown key, a wrong type and a value outside an enum, naming the dashboard and the panel', () => {
-    type Board = { panelz?: unknown; panels: { gridPos: { h: unknown }; options: Record<string, unknown> }[] };
+    type Board = {
+      panelz?: unknown;
+      panels: { gridPos: { h: unknown }; options: Record<string, unknown> }[];
+    };
     const unknownKey = structuredClone(files[0]!.json) as Board;
     unknownKey.panelz = [];
     const wrongType = structuredClone(files[0]!.json) as Board;

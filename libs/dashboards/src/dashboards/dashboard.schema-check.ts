@@ -52,7 +52,9 @@ export function schemaCheckSource(files: readonly DashboardFile[]): { source: st
   const unchecked: string[] = [];
   const check = (label: string, module: string, type: string, value: unknown) => {
     imports.add(module);
-    checks.push(`// ${label}\nexport const c${checks.length} = (${JSON.stringify(value, null, 2)}) satisfies Loose<${module}.${type}>;`);
+    checks.push(
+      `// ${label}\nexport const c${checks.length} = (${JSON.stringify(value, null, 2)}) satisfies Loose<${module}.${type}>;`,
+    );
   };
   for (const { name, json } of files) {
     const board = structuredClone(json) as Json;
@@ -63,10 +65,12 @@ export function schemaCheckSource(files: readonly DashboardFile[]): { source: st
       if (!schema) {
         unchecked.push(`${label}: no SDK schema known for panel type ${String(panel['type'])}`);
       } else {
-        if (panel['options'] !== undefined) check(`${label} options`, schema.module, schema.options, panel['options']);
+        if (panel['options'] !== undefined)
+          check(`${label} options`, schema.module, schema.options, panel['options']);
         const defaults = (panel['fieldConfig'] as { defaults?: Json } | undefined)?.defaults;
         if (defaults?.['custom'] !== undefined) {
-          if (schema.fieldConfig) check(`${label} fieldConfig.custom`, schema.module, schema.fieldConfig, defaults['custom']);
+          if (schema.fieldConfig)
+            check(`${label} fieldConfig.custom`, schema.module, schema.fieldConfig, defaults['custom']);
           else unchecked.push(`${label}: fieldConfig.custom without an SDK type`);
           delete defaults['custom'];
         }
@@ -75,7 +79,10 @@ export function schemaCheckSource(files: readonly DashboardFile[]): { source: st
         const datasource = (target['datasource'] ?? panel['datasource']) as { type?: string } | undefined;
         const query = querySchemas[datasource?.type ?? ''];
         if (query) check(`${label} target ${t}`, query.module, query.query, target);
-        else unchecked.push(`${label} target ${t}: no SDK schema for datasource type ${datasource?.type ?? '(none)'}`);
+        else
+          unchecked.push(
+            `${label} target ${t}: no SDK schema for datasource type ${datasource?.type ?? '(none)'}`,
+          );
       });
       delete panel['options'];
       delete panel['targets'];
@@ -92,7 +99,10 @@ export function schemaCheckSource(files: readonly DashboardFile[]): { source: st
  * Type-checks `files` against the SDK; returns one message per error (empty when valid). `workDir`
  * must be inside the workspace, so that the SDK resolves from node_modules.
  */
-export function checkDashboards(files: readonly DashboardFile[], workDir: string): { errors: string[]; unchecked: string[] } {
+export function checkDashboards(
+  files: readonly DashboardFile[],
+  workDir: string,
+): { errors: string[]; unchecked: string[] } {
   const { source, unchecked } = schemaCheckSource(files);
   const dir = mkdtempSync(join(workDir, '.dashboard-schema-check-'));
   try {

@@ -16,7 +16,8 @@ const expressions = loadPromqlExpressions(configDir);
 
 /** Counted independently of the catalog: every `"expr"` under a Prometheus-datasource target. */
 function countPrometheusTargets(node: unknown, inheritedUid?: string): number {
-  if (Array.isArray(node)) return node.reduce((sum: number, item) => sum + countPrometheusTargets(item, inheritedUid), 0);
+  if (Array.isArray(node))
+    return node.reduce((sum: number, item) => sum + countPrometheusTargets(item, inheritedUid), 0);
   if (typeof node !== 'object' || node === null) return 0;
   const record = node as Record<string, unknown>;
   const uid = (record['datasource'] as { uid?: string } | undefined)?.uid ?? inheritedUid;
@@ -61,7 +62,9 @@ describe('the PromQL catalog of compose/config', () => {
     for (const { source, expr } of expressions)
       assert.doesNotMatch(expr, /\$|\[\[/, `${source} still has a variable: ${expr}`);
     assert.ok(expressions.some((e) => e.template.includes('$__rate_interval') && e.expr.includes('[1m]')));
-    assert.ok(expressions.some((e) => e.template.includes('job="$job"') && e.expr.includes('job="task-api"')));
+    assert.ok(
+      expressions.some((e) => e.template.includes('job="$job"') && e.expr.includes('job="task-api"')),
+    );
   });
 
   it("marks exactly the queries of Tempo's metrics-generator series", () => {
@@ -92,7 +95,12 @@ describe('dashboardExpressions and ruleExpressions', () => {
       uid: 'd',
       templating: { list: [{ name: 'job', current: { value: 'api' } }] },
       panels: [
-        { title: 'row', panels: [{ title: 'inner', datasource: { uid: 'prometheus' }, targets: [{ expr: 'up{job="$job"}' }] }] },
+        {
+          title: 'row',
+          panels: [
+            { title: 'inner', datasource: { uid: 'prometheus' }, targets: [{ expr: 'up{job="$job"}' }] },
+          ],
+        },
         { title: 'logs', datasource: { uid: 'loki' }, targets: [{ expr: '{job="api"}' }] },
       ],
     });

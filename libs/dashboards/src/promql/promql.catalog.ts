@@ -58,7 +58,10 @@ function allPanels(panels: readonly PanelJson[] = []): PanelJson[] {
 }
 
 /** The Prometheus queries of one dashboard (targets whose datasource is `prometheusUid`). */
-export function dashboardExpressions(dashboard: DashboardJson, prometheusUid = 'prometheus'): PromqlExpression[] {
+export function dashboardExpressions(
+  dashboard: DashboardJson,
+  prometheusUid = 'prometheus',
+): PromqlExpression[] {
   const variables: Record<string, string> = { ...builtInVariables };
   for (const variable of dashboard.templating?.list ?? []) {
     const value = variable.current?.value;
@@ -109,6 +112,8 @@ export function loadPromqlExpressions(composeConfigDir: string): PromqlExpressio
     ...sorted(dashboardsDir, '.json').flatMap((file) =>
       dashboardExpressions(JSON.parse(readFileSync(join(dashboardsDir, file), 'utf8')) as DashboardJson),
     ),
-    ...sorted(rulesDir, '.yml').flatMap((file) => ruleExpressions(readFileSync(join(rulesDir, file), 'utf8'))),
+    ...sorted(rulesDir, '.yml').flatMap((file) =>
+      ruleExpressions(readFileSync(join(rulesDir, file), 'utf8')),
+    ),
   ];
 }
