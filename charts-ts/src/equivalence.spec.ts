@@ -71,7 +71,8 @@ function composeSide(database: 'sqlite' | 'postgres'): Record<string, Snapshot> 
   }
   // Compose's health sidecars probe images that cannot probe themselves; the kubelet probes them.
   for (const component of stack.components) {
-    if (composeOptions[component.name].probe.kind === 'sidecar') delete services[healthServiceName(component.name)];
+    if (composeOptions[component.name].probe.kind === 'sidecar')
+      delete services[healthServiceName(component.name)];
   }
   return Object.fromEntries(
     Object.entries(services).map(([name, service]) => {

@@ -149,7 +149,9 @@ export async function buildImage(recipe: ImageRecipe, options: BuildImagesOption
     bytes: await imageBytes(options.docker, recipe.ref),
     seconds: seconds(started),
   };
-  options.progress(`${recipe.name}: ${recipe.ref} ready (${megabytes(built.bytes)}, ${built.seconds.toFixed(0)} s)`);
+  options.progress(
+    `${recipe.name}: ${recipe.ref} ready (${megabytes(built.bytes)}, ${built.seconds.toFixed(0)} s)`,
+  );
   return built;
 }
 

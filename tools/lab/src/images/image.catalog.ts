@@ -66,7 +66,8 @@ export function imageCatalog(stack: Stack): {
   readonly recipes: readonly ImageRecipe[];
   readonly notBuilt: readonly ImageNotBuilt[];
 } {
-  const ref = (name: Parameters<typeof componentOf>[1]) => formatImageRef(componentOf(stack, name).image.image);
+  const ref = (name: Parameters<typeof componentOf>[1]) =>
+    formatImageRef(componentOf(stack, name).image.image);
   const recipes: ImageRecipe[] = [
     {
       name: 'task-api',

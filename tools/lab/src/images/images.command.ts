@@ -40,7 +40,8 @@ export function imagesCommand(): Command {
     .description('list the lab’s images: the ones this command builds and the upstream ones it cannot')
     .action(() => {
       const { recipes, notBuilt } = imageCatalog(workspaceStack(findWorkspaceRoot()));
-      for (const recipe of recipes) console.log(`${recipe.name.padEnd(15)} ${recipe.ref.padEnd(46)} ${recipe.summary}`);
+      for (const recipe of recipes)
+        console.log(`${recipe.name.padEnd(15)} ${recipe.ref.padEnd(46)} ${recipe.summary}`);
       console.log(notBuiltLines(notBuilt));
     });
   return images;
@@ -48,13 +49,21 @@ export function imagesCommand(): Command {
 
 /** The table printed after a build. */
 export function builtTable(built: readonly BuiltImage[]): string {
-  const rows = built.map((image) => [image.name, image.ref, megabytes(image.bytes), `${image.seconds.toFixed(0)} s`]);
+  const rows = built.map((image) => [
+    image.name,
+    image.ref,
+    megabytes(image.bytes),
+    `${image.seconds.toFixed(0)} s`,
+  ]);
   const header = ['image', 'reference', 'size', 'time'];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
   const line = (cells: readonly string[]) =>
-    cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
 }
 

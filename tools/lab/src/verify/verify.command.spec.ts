@@ -111,7 +111,10 @@ describe('lab verify on a lab without tempo: its down target is reported, not fa
       const args = ['verify', '--url', lab.appUrl.href, '--prometheus-url', lab.prometheusUrl.href];
       const without = await runLab([...args, '--only', 'targets', '--without', 'tempo', '--wait', '10']);
       assert.equal(without.code, 0, without.stdout + without.stderr);
-      assert.match(without.stdout, /✔ targets: 1 targets up: task-api; 1 target\(s\) of tempo not checked \(--without\)/);
+      assert.match(
+        without.stdout,
+        /✔ targets: 1 targets up: task-api; 1 target\(s\) of tempo not checked \(--without\)/,
+      );
       const strict = await runLab([...args, '--only', 'targets', '--wait', '5']);
       assert.equal(strict.code, 1);
       assert.match(strict.stdout, /✖ targets: 1 of 2 targets not up: tempo \(127\.0\.0\.1:9\): down/);
