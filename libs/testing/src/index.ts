@@ -1,5 +1,6 @@
 export {
   type OtlpReceiver,
+  type OtlpReceiverOptions,
   type RawExport,
   type ReceivedLog,
   type ReceivedSpan,

@@ -107,8 +107,18 @@ interface LogsRequest {
   }[];
 }
 
+/** Options of {@link startOtlpReceiver}. */
+export interface OtlpReceiverOptions {
+  /**
+   * Address to listen on. Default: `127.0.0.1`. Tests that receive from containers pass the
+   * gateway address of a Docker network they created.
+   */
+  readonly host?: string;
+}
+
 /** Starts a receiver for OTLP/HTTP: JSON payloads are decoded; protobuf payloads are kept raw. */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
+  const host = options.host ?? '127.0.0.1';
   const spans: ReceivedSpan[] = [];
   const logs: ReceivedLog[] = [];
   const raw: RawExport[] = [];
@@ -163,10 +173,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       response.end(String(error));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://${host}:${port}`,
     spans,
     logs,
     raw,
