@@ -9,7 +9,7 @@
 # Cached in ${OBSLAB_CACHE:-~/.cache/obslab}/prometheus/<version>/{prometheus,promtool} with GOMODCACHE
 # and GOCACHE under the same cache root; prints that directory on the last line of stdout (progress
 # goes to stderr). A second run is a no-op. Cold: about 9 minutes on 2 cores.
-# Usage: scripts/ensure-prometheus.sh
+# Usage: scripts/ensure-prometheus.sh [--path]   (--path: print the directory, build nothing)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${OBSLAB_CACHE:-$HOME/.cache/obslab}"
@@ -23,7 +23,7 @@ tag="${image##*:}"
 version="3.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
 module_version="v0.$((300 + BASH_REMATCH[1])).${BASH_REMATCH[2]}"
 dir="$cache/prometheus/$version"
-if [ -x "$dir/prometheus" ] && [ -x "$dir/promtool" ]; then
+if [ "${1:-}" = --path ] || { [ -x "$dir/prometheus" ] && [ -x "$dir/promtool" ]; }; then
   printf '%s\n' "$dir"
   exit 0
 fi

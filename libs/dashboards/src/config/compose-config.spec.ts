@@ -1,13 +1,13 @@
 // These specs walk untyped documents (parsed YAML, built dashboard JSON): `any` is the honest type here.
 /* eslint-disable @typescript-eslint/no-unsafe-return */
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import YAML from 'yaml';
 import { DATASOURCES } from '../datasources.js';
 import { REPO_ROOT } from '../repo-root.js';
-import { missingProgram, runProgram, which } from '../testing.helpers.js';
+import { missingProgram, runProgram } from '../testing.helpers.js';
 
 const configDir = join(REPO_ROOT, 'compose/config');
 const readText = (path: string) => readFile(join(configDir, path), 'utf8');
@@ -134,16 +134,24 @@ describe('compose/config', () => {
   });
 });
 
-describe('promtool', () => {
+describe('promtool of the pinned Prometheus 3 (scripts/ensure-prometheus.sh)', () => {
   let promtool: string | undefined;
   before(async () => {
-    promtool = await which('promtool');
+    const script = join(REPO_ROOT, 'scripts/ensure-prometheus.sh');
+    const { output } = await runProgram('bash', [script, '--path'], REPO_ROOT);
+    const pinned = join(output.trim().split('\n').at(-1)!, 'promtool');
+    promtool = (await access(pinned).then(
+      () => true,
+      () => false,
+    ))
+      ? pinned
+      : undefined;
   });
   const prometheusDir = join(configDir, 'prometheus');
 
   const check = async (t: { skip: (reason: string) => void }, args: string[]) => {
     if (!promtool) {
-      t.skip(missingProgram('promtool', 'apt-get install prometheus') as string);
+      t.skip(missingProgram('promtool', 'build it once with scripts/ensure-prometheus.sh (needs Go)') as string);
       return;
     }
     const { code, output } = await runProgram(promtool, args, prometheusDir);
