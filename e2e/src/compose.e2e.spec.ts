@@ -166,7 +166,10 @@ describe('on a real dockerd', { skip, timeout: 80 * 60_000 }, () => {
       let prometheusUrl: string;
       /** What reached the Tempo and Loki endpoints, relayed by the sink. */
       let receiver: OtlpReceiver | undefined;
-      const service = (span: ReceivedSpan) => String(span.resource['service.name'] ?? '');
+      const service = (span: ReceivedSpan) => {
+        const name = span.resource['service.name'];
+        return typeof name === 'string' ? name : '';
+      };
 
       before(
         async () => {
@@ -380,7 +383,7 @@ describe('on a real dockerd', { skip, timeout: 80 * 60_000 }, () => {
               assert.equal(byJob[job]?.health, 'up', `${job}: ${JSON.stringify(byJob[job])}`);
             for (const job of turnedOff) {
               assert.equal(byJob[job]?.health, 'down', `${job} is turned off: ${JSON.stringify(byJob[job])}`);
-              assert.notEqual(byJob[job]!.lastError, '', `${job} is down without an error`);
+              assert.notEqual(byJob[job].lastError, '', `${job} is down without an error`);
             }
             return data.activeTargets;
           },
@@ -456,7 +459,7 @@ describe('on a real dockerd', { skip, timeout: 80 * 60_000 }, () => {
           'the Collector upserts the environment',
         );
         const logs = await eventually(
-          async () => {
+          () => {
             const received = receiver!.logs;
             const ofTrace = received.filter(
               (record) => record.traceId === traceId && record.resource['service.name'] === 'task-api',

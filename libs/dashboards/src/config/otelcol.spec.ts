@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { access } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { REPO_ROOT } from '../repo-root.js';
 import { missingProgram, runProgram } from '../testing.helpers.js';
