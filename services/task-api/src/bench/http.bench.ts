@@ -25,7 +25,9 @@ Measures req/s, p50 and p99 latency of list (100 tasks), get and create, and of 
   task-api, instrumented  traces and logs exported to a local OTLP sink
   task-api, instrumented, <alternative heap settings>
 Every task-api target runs at LOG_LEVEL=info (one access line per request) with stdout discarded.
-Rounds alternate between targets; each cell is the target's median round. Also measures peak RSS
+Rounds alternate between targets; each cell is the target's median round. CPU µs/req is the
+target's own CPU time (user + system) per request served, which other load on the machine
+disturbs far less than req/s and latency. Also measures peak RSS
 under load and the time from process start to a 200 on /health/ready.
 
   --duration S        seconds of load per round (default 8; the first round is preceded by a 2 s warm-up)
@@ -125,6 +127,12 @@ async function startTarget(plan: TargetPlan): Promise<Target> {
   };
 }
 
+/** CPU time (user + system) the process has used so far, in milliseconds (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
@@ -160,6 +168,8 @@ interface Result {
   connections: number;
   round: number;
   rps: number;
+  /** The target's CPU time per request served: robust to other load on the machine. */
+  cpuUsPerRequest: number;
   p50: number;
   p99: number;
   errors: number;
@@ -220,13 +230,16 @@ async function runScenario(scenario: Scenario, targets: Target[]): Promise<void>
           `[bench] ${scenario.name}, ${connections} connections, round ${round}/${rounds}: ${target.name}\n`,
         );
         if (round === 1) await load(target, scenario, connections, 2);
+        const cpuBefore = cpuMs(target.child.pid!);
         const result = await load(target, scenario, connections, duration);
+        const cpuUsed = cpuMs(target.child.pid!) - cpuBefore;
         all.push({
           target: target.name,
           scenario: scenario.name,
           connections,
           round,
           rps: result.requests.average,
+          cpuUsPerRequest: result.requests.total > 0 ? (1000 * cpuUsed) / result.requests.total : 0,
           p50: result.latency.p50,
           p99: result.latency.p99,
           errors: result.errors + result.timeouts,
@@ -322,6 +335,7 @@ try {
 
 interface Cell {
   rps: number;
+  cpu: number;
   p50: number;
   p99: number;
   errors: number;
@@ -333,6 +347,7 @@ const cell = (target: string, scenario: string, connections: number): Cell | und
   if (results.length === 0) return undefined;
   return {
     rps: median(results.map((r) => r.rps)),
+    cpu: median(results.map((r) => r.cpuUsPerRequest)),
     p50: median(results.map((r) => r.p50)),
     p99: median(results.map((r) => r.p99)),
     errors: results.reduce((sum, r) => sum + r.errors + r.non2xx, 0),
@@ -340,7 +355,19 @@ const cell = (target: string, scenario: string, connections: number): Cell | und
 };
 const ratio = (value: number, base: Cell | undefined) => (base ? (value / base.rps).toFixed(2) : '');
 const rows = [
-  ['scenario', 'conns', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs bare', 'vs raw', 'vs off'],
+  [
+    'scenario',
+    'conns',
+    'target',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'errors',
+    'CPU µs/req',
+    'vs bare',
+    'vs raw',
+    'vs off',
+  ],
 ];
 for (const scenario of [list, get, create, listLarge]) {
   for (const connections of connectionCounts) {
@@ -358,6 +385,7 @@ for (const scenario of [list, get, create, listLarge]) {
         result.p50.toFixed(1),
         result.p99.toFixed(1),
         String(result.errors),
+        result.cpu.toFixed(0),
         target.name === BARE ? '' : ratio(result.rps, bare),
         target.name === BARE || target.name === RAW ? '' : ratio(result.rps, raw),
         target.name.startsWith('task-api') && target.name !== OFF ? ratio(result.rps, off) : '',
