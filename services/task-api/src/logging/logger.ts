@@ -1,13 +1,13 @@
 import { context, trace } from '@opentelemetry/api';
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, pino, type Logger } from 'pino';
 import type { LogLevel } from '../config/app-config.js';
 import { CENSOR, otelLogRecordEmitter, REDACTED_PATHS } from './otel-log-bridge.js';
 
 export interface LoggerOptions {
   /** Also send every line over the OpenTelemetry Logs API (OTLP when a logs exporter is set). */
   readonly exportLogs?: boolean;
-  /** Write stdout synchronously (tests, short-lived tools); default asynchronous. */
-  readonly sync?: boolean;
+  /** Where the JSON lines go; default stdout, written asynchronously. */
+  readonly destination?: DestinationStream;
 }
 
 /** trace_id, span_id and trace_flags of the active span, for log correlation on stdout. */
@@ -43,6 +43,6 @@ export function createLogger(level: LogLevel, serviceName: string, options: Logg
         },
       }),
     },
-    pino.destination({ dest: 1, sync: options.sync ?? false }),
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
