@@ -13,7 +13,9 @@ import type { Telemetry } from './telemetry/telemetry.js';
  * Resolves to a promise that settles once the service has stopped.
  */
 export async function serve(config: AppConfig, telemetry: Telemetry): Promise<{ stopped: Promise<void> }> {
-  const logger = createLogger(config.logLevel, config.telemetry.serviceName);
+  const logger = createLogger(config.logLevel, config.telemetry.serviceName, {
+    exportLogs: !config.telemetry.disabled && config.telemetry.exportLogs,
+  });
   const metrics = createServiceMetrics();
   const dataSource = await openDataSource(config, metrics, logger);
   const app = await createApp({ config, logger, metrics, dataSource, clock: systemClock });

@@ -13,7 +13,7 @@ export class DatabaseGate {
 
   constructor(
     readonly dataSource: DataSource,
-    kind: DatabaseConfig['kind'],
+    readonly kind: DatabaseConfig['kind'],
   ) {
     this.mutex = kind === 'sqlite' ? new Mutex() : undefined;
   }
@@ -21,6 +21,16 @@ export class DatabaseGate {
   /** Runs statements outside an explicit transaction (each is atomic on its own). */
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.exclusive(() => work(this.dataSource.manager));
+  }
+
+  /**
+   * Runs synchronous statements (better-sqlite3's): at once when no unit of work holds the
+   * connection, else after it, so that they never land inside another unit's transaction. Costs
+   * no lock round trip on the hot path.
+   */
+  runSync<T>(work: () => T): Promise<T> {
+    if (this.mutex?.isLocked()) return this.mutex.runExclusive(work);
+    return new Promise<T>((resolve) => resolve(work()));
   }
 
   /** Runs work in a transaction that is always rolled back (dry runs, smoke tests). */

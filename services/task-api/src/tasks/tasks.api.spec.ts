@@ -98,6 +98,48 @@ for (const database of ['sqlite', 'postgres'] as const) {
       assert.equal(page.body.offset, 1);
     });
 
+    it('pages with the after cursor: pages join up to the whole list, and the last has no next_cursor', async () => {
+      const all = (await api('GET', '/api/tasks?limit=1000')).body.tasks as { id: number }[];
+      assert.ok(all.length >= 5);
+      const seen: number[] = [];
+      let path = '/api/tasks?limit=2';
+      for (;;) {
+        const page = await api('GET', path);
+        assert.equal(page.status, 200, JSON.stringify(page.body));
+        seen.push(...page.body.tasks.map((task: { id: number }) => task.id));
+        if (page.body.next_cursor === null) break;
+        assert.equal(typeof page.body.next_cursor, 'string');
+        path = `/api/tasks?limit=2&after=${encodeURIComponent(page.body.next_cursor)}`;
+      }
+      assert.deepEqual(
+        seen,
+        all.map((task) => task.id),
+      );
+      const first = await api('GET', '/api/tasks?limit=2');
+      const skipped = await api('GET', `/api/tasks?limit=1&offset=1&after=${first.body.next_cursor}`);
+      assert.deepEqual(
+        skipped.body.tasks.map((task: { id: number }) => task.id),
+        [all[3]!.id],
+        'offset skips rows after the cursor',
+      );
+    });
+
+    it('pages pending tasks with the after cursor when filtered by completion', async () => {
+      const pending = (await api('GET', '/api/tasks?completed=false&limit=1000')).body.tasks as {
+        id: number;
+        completed: boolean;
+      }[];
+      assert.ok(pending.length >= 3);
+      const first = await api('GET', '/api/tasks?completed=false&limit=1');
+      const second = await api('GET', `/api/tasks?completed=false&limit=2&after=${first.body.next_cursor}`);
+      assert.equal(second.status, 200);
+      assert.deepEqual(
+        second.body.tasks.map((task: { id: number }) => task.id),
+        pending.slice(1, 3).map((task) => task.id),
+      );
+      assert.ok(second.body.tasks.every((task: { completed: boolean }) => task.completed === false));
+    });
+
     it('updates only the fields given and moves updated_at', async () => {
       const created = (await api('POST', '/api/tasks', { title: 'partial', description: 'keep me' })).body;
       const updated = await api('PUT', `/api/tasks/${created.id}`, { completed: true });
@@ -163,6 +205,16 @@ for (const database of ['sqlite', 'postgres'] as const) {
           'completed',
         ],
         ['an unknown query parameter', 'GET', '/api/tasks?sort=title', undefined, 'sort'],
+        ['a malformed cursor', 'GET', '/api/tasks?after=not-a-cursor!', undefined, 'after'],
+        [
+          'a cursor that names no position',
+          'GET',
+          `/api/tasks?after=${Buffer.from('2026-02-30T00:00:00.000Z_1').toString('base64url')}`,
+          undefined,
+          'after',
+        ],
+        ['two cursors', 'GET', '/api/tasks?after=a&after=b', undefined, 'after'],
+
         ['a delay over 10 seconds', 'GET', '/api/simulate-slow?delay=10.5', undefined, 'delay'],
         ['a negative delay', 'GET', '/api/simulate-slow?delay=-1', undefined, 'delay'],
         ['a delay that is not a number', 'GET', '/api/simulate-slow?delay=soon', undefined, 'delay'],

@@ -1,8 +1,6 @@
-import { register } from 'import-in-the-middle/register-hooks.mjs';
 import { BetterSqlite3Instrumentation } from '@obslab/instrumentation-better-sqlite3';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { TelemetryConfig } from '../config/app-config.js';
 import { annotatePgQuery } from './pg-request-hook.js';
@@ -15,18 +13,15 @@ export interface Telemetry {
 const PROBE_PATHS = new Set(['/health', '/health/live', '/health/ready', '/metrics']);
 
 /**
- * Starts the OpenTelemetry SDK before the application is imported, so that http, pg, pino and
- * better-sqlite3 are patched when they load. Exporters, endpoints, protocol, sampler and resource
- * come from the standard OTEL_* variables (read by the SDK); this function only decides which
+ * Starts the OpenTelemetry SDK before the application is imported, so that http, pg and
+ * better-sqlite3 are patched when they load (all three are CommonJS: no ESM loader hook is needed).
+ * Logs reach the SDK's LoggerProvider from the service's pino logger itself (logging/logger.ts).
+ * Exporters, endpoints, protocol, sampler and resource come from the standard OTEL_* variables (read by the SDK); this function only decides which
  * signals leave the process (see loadConfig) and which instrumentations run. Metrics are not
  * exported over OTLP: prom-client serves them at /metrics, one source per metric.
  */
 export function startTelemetry(config: TelemetryConfig): Telemetry {
   if (config.disabled) return { shutdown: () => Promise.resolve() };
-
-  // Our own ESM modules import pino directly: intercept that import too (CommonJS requires are
-  // patched without a loader hook).
-  register({ include: ['pino'] });
 
   const sdk = new NodeSDK({
     serviceName: config.serviceName,
@@ -47,7 +42,6 @@ export function startTelemetry(config: TelemetryConfig): Telemetry {
         requestHook: annotatePgQuery,
       }),
       new BetterSqlite3Instrumentation({ requireParentSpan: true }),
-      new PinoInstrumentation({ disableLogSending: !config.exportLogs }),
     ],
   });
   sdk.start();

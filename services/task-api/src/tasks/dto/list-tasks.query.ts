@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsTaskCursor } from '../task-cursor.js';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -29,4 +30,13 @@ export class ListTasksQuery {
   @IsInt({ message: 'offset must be an integer' })
   @Min(0, { message: 'offset must be at least 0' })
   offset: number = 0;
+
+  @ApiPropertyOptional({
+    description:
+      'keyset pagination: the next_cursor of the previous page; the page then costs O(limit) however deep it is (offset, if given, skips rows after the cursor)',
+    example: 'MjAyNi0xMS0zMFQxMTo1NToxOS4yNDBaXzQy',
+  })
+  @IsOptional()
+  @IsTaskCursor()
+  after?: string;
 }
