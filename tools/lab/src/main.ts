@@ -5,22 +5,27 @@ import { verifyCommand } from './verify/verify.command.js';
 import { vmCommand } from './vm/vm.command.js';
 import { deployCommand } from './deploy/deploy.command.js';
 import { operatorCommand } from './operator/operator.command.js';
+import { upCommands } from './up/up.command.js';
 
 /** Exit code of a usage error (unknown command or option, missing or bad value), as in every `lab` command. */
 export const USAGE_EXIT_CODE = 2;
 
-/** The `lab` program; each command group (cluster, verify, vm, deploy, operator) lives in its own `*.command.ts`. */
+/** The `lab` program; each command group (up/down/status, cluster, verify, vm, deploy, operator) lives in its own `*.command.ts`. */
 export function createProgram(): Command {
   const program = new Command('lab')
     .description(
-      'The obslab CLI: verify a deployed lab end to end, run a local Kubernetes control plane, bring up the lab VM and deploy the compose lab onto it, and run the ObservabilityLab operator.',
+      'The obslab CLI: run the whole lab here (lab up, lab status, lab down), verify a deployed lab end to end, run a local Kubernetes control plane, bring up the lab VM and deploy the compose lab onto it, and run the ObservabilityLab operator.',
     )
-    .version('0.1.0')
-    .addCommand(clusterCommand())
-    .addCommand(verifyCommand())
-    .addCommand(vmCommand())
-    .addCommand(deployCommand())
-    .addCommand(operatorCommand());
+    .version('0.1.0');
+  for (const command of [
+    ...upCommands(),
+    clusterCommand(),
+    verifyCommand(),
+    vmCommand(),
+    deployCommand(),
+    operatorCommand(),
+  ])
+    program.addCommand(command);
   forEachCommand(program, (command) => command.exitOverride().showHelpAfterError());
   return program;
 }
