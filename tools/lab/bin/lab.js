@@ -2,11 +2,12 @@
 // Entry point of the `lab` CLI (`npx lab --help`). Plain JavaScript that any Node >= 18 can load:
 // - on a Node other than the one pinned in the repository's .nvmrc, it re-runs itself through
 //   scripts/with-node.sh (which finds or fetches that Node and installs the dependencies), passing
-//   SIGINT/SIGTERM on and exiting with the child's code;
+//   SIGTERM/SIGHUP on (Ctrl-C reaches the child directly) and exiting with the child's code;
 // - on the pinned Node, it loads the compiled program from ../dist and, when the build is missing,
 //   builds it once (`nx run lab:build`, progress on stderr) before loading it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,25 +41,27 @@ function reexecOnPinnedNode(version) {
   });
 }
 
-/** Runs a child with this terminal, passes on SIGINT/SIGTERM once, and exits with its exit code. */
+/** Runs a child with this terminal, passes on SIGTERM/SIGHUP once, and exits with its exit code. */
 function runChild(program, argv, env) {
   const child = spawn(program, argv, { stdio: 'inherit', env });
-  // A terminal's Ctrl-C reaches the whole process group, the child included; a signal sent to this
-  // process alone (kill <pid>) is passed on, once, as SIGTERM, and the child's exit is awaited.
+  // A terminal's Ctrl-C reaches the whole process group, the child included: this process only
+  // outlives it to report the child's exit code. SIGTERM and SIGHUP, which are sent to one process,
+  // are passed on, once.
   let forwarded = false;
-  const forward = () => {
+  const forward = (signal) => {
     if (forwarded) return;
     forwarded = true;
-    child.kill('SIGTERM');
+    child.kill(signal);
   };
-  process.on('SIGINT', forward);
+  process.on('SIGINT', () => undefined);
   process.on('SIGTERM', forward);
+  process.on('SIGHUP', forward);
   child.on('error', (error) => {
     say(`cannot run ${program}: ${error.message}`);
     say(`  → install ${program}, or Node ${pinned} (see .nvmrc), and run again`);
     process.exit(1);
   });
-  child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGINT' ? 130 : 143)));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 15)));
 }
 
 /** Loads and runs the compiled CLI, building it first when it (or a library it imports) is missing. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
@@ -43,8 +43,13 @@ describe(`the lab launcher under the system's Node (${systemVersion ?? 'none'})`
     assert.match(stderr, /--timeout must be a positive number/);
   });
 
-  it('passes SIGTERM on to the CLI it started, so nothing is left running', { timeout: 60_000 }, async () => {
-    // `lab verify` against a server that accepts and never answers: the CLI (on the pinned Node) waits.
+  /**
+   * Starts `lab verify` through the launcher against a server that accepts and never answers (the
+   * CLI, on the pinned Node, waits), sends `signal` as `kill` does, and checks that the CLI ended
+   * with the launcher: its connection closes well before the CLI's 10 s request timeout would
+   * close it, and no new one comes (an orphaned CLI would retry). Returns the launcher's exit code.
+   */
+  async function signalled(kill: (launcher: ChildProcess) => void): Promise<number | null> {
     const sockets: Socket[] = [];
     let closed = 0;
     const server = createServer((socket) => {
@@ -58,25 +63,39 @@ describe(`the lab launcher under the system's Node (${systemVersion ?? 'none'})`
     const launcher = spawn(
       systemNode,
       [labBin, 'verify', '--url', `http://127.0.0.1:${port}`, '--only', 'app', '--wait', '60'],
-      { env: shellEnv, stdio: 'ignore' },
+      { env: shellEnv, stdio: 'ignore', detached: true },
     );
     const exited = new Promise<number | null>((resolve) => launcher.on('exit', (code) => resolve(code)));
     try {
       await eventually(() => assert.ok(sockets.length > 0, 'the CLI connected'), { timeoutMs: 30_000 });
-      launcher.kill('SIGTERM');
+      kill(launcher);
       const code = await exited;
-      assert.notEqual(code, 0);
-      // The CLI's connection closes because the CLI itself ended, well before its 10 s request
-      // timeout would close it (an orphaned CLI would also retry and connect again).
       await eventually(() => assert.equal(closed, sockets.length, `${closed} of ${sockets.length} closed`), {
         timeoutMs: 4_000,
       });
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       assert.equal(sockets.length, 1, 'no new connection after the launcher ended');
+      return code;
     } finally {
-      launcher.kill('SIGKILL');
+      try {
+        process.kill(-launcher.pid!, 'SIGKILL');
+      } catch {
+        // the group is gone, as it should be
+      }
       for (const socket of sockets) socket.destroy();
       server.close();
     }
+  }
+
+  it('passes SIGTERM on to the CLI it started, so nothing is left running', { timeout: 60_000 }, async () => {
+    assert.equal(await signalled((launcher) => launcher.kill('SIGTERM')), 128 + 15);
   });
+
+  it(
+    "ends with the CLI on a terminal's Ctrl-C (SIGINT to the process group)",
+    { timeout: 60_000 },
+    async () => {
+      assert.equal(await signalled((launcher) => process.kill(-launcher.pid!, 'SIGINT')), 128 + 2);
+    },
+  );
 });
