@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { LabError } from '../lab.error.js';
 import { runLab } from '../testing/run-lab.js';
 import { ensureComposeEnv, parseEnv } from './compose-env.js';
-import { dockerEngineVersion } from './compose.tool.js';
-import { composeArgs, parseServiceStates } from './local-lab.js';
+import { dockerEngineVersion, ensureComposeConfigs, findCompose } from './compose.tool.js';
+import { compose, composeArgs, parseServiceStates } from './local-lab.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const systemDocker = '/usr/bin/docker';
@@ -209,6 +209,51 @@ describe('lab up, down, status', () => {
           return true;
         },
       );
+    },
+  );
+
+  // With the Compose v2 that scripts/ensure-compose.sh builds (skipped until it has run here).
+  const built = existsSync(systemDocker) && !dockerHasCompose() ? ensureComposeConfigs() : [];
+  const withBuiltCompose = built.length
+    ? false
+    : 'no Compose v2 built by scripts/ensure-compose.sh in $OBSLAB_CACHE (or the docker CLI has its own)';
+
+  it(
+    'finds the Compose v2 that scripts/ensure-compose.sh built, then says how to start the engine',
+    { skip: withBuiltCompose },
+    async () => {
+      const bin = join(scratch, 'docker-bin-2');
+      await mkdir(bin, { recursive: true });
+      await symlink(systemDocker, join(bin, 'docker')).catch(() => undefined);
+      const { code, stderr } = await runLab(['status', '--workspace', workspace], {
+        ...noDocker,
+        PATH: bin,
+        OBSLAB_CACHE: process.env['OBSLAB_CACHE'] ?? '',
+        HOME: process.env['HOME'],
+        DOCKER_HOST: `unix://${join(scratch, 'no-dockerd.sock')}`,
+      });
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /compose 2\.\d+\.\d+ \(built by scripts\/ensure-compose\.sh: DOCKER_CONFIG=.+\)/);
+      assert.match(stderr, /→ start the Docker engine/);
+    },
+  );
+
+  it(
+    'hands the override files to compose, which merges them (compose config, no engine needed)',
+    { skip: withBuiltCompose },
+    async () => {
+      const override = join(scratch, 'override.yaml');
+      await writeFile(override, 'services:\n  task-api:\n    environment:\n      LOG_LEVEL: debug\n');
+      const options = { workspace, file: [override], project: 'labtest', docker: systemDocker };
+      const tool = await findCompose(systemDocker);
+      assert.equal(tool.source, 'ensure-compose');
+      const { stdout } = await compose(tool, options, 'compose config', ['config', '--format', 'json']);
+      const model = JSON.parse(stdout) as {
+        name: string;
+        services: Record<string, { environment: Record<string, string> }>;
+      };
+      assert.equal(model.name, 'labtest');
+      assert.equal(model.services['task-api']!.environment['LOG_LEVEL'], 'debug');
     },
   );
 });

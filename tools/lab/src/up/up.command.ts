@@ -92,10 +92,10 @@ const say = progress('up');
 /** Checks docker, compose and the engine; progress on stderr. */
 async function tools(options: LocalLabOptions, log: (line: string) => void): Promise<ComposeTool> {
   const tool = await findCompose(options.docker);
-  const engine = await dockerEngineVersion(tool);
   log(
-    `docker engine ${engine}, compose ${tool.composeVersion}${tool.source === 'ensure-compose' ? ` (built by scripts/ensure-compose.sh: DOCKER_CONFIG=${tool.env['DOCKER_CONFIG']})` : ''}`,
+    `compose ${tool.composeVersion}${tool.source === 'ensure-compose' ? ` (built by scripts/ensure-compose.sh: DOCKER_CONFIG=${tool.env['DOCKER_CONFIG']})` : ''}`,
   );
+  log(`docker engine ${await dockerEngineVersion(tool)}`);
   return tool;
 }
 
