@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { step } from '../deploy/step.runner.js';
+import { type KnownFailure, step } from '../deploy/step.runner.js';
 import type { ComposeTool } from './compose.tool.js';
 
 /** Where the lab's files are and how compose is called on them. */
@@ -53,6 +53,7 @@ export function compose(
   what: string,
   args: readonly string[],
   timeoutMs = 120_000,
+  failures: readonly KnownFailure[] = composeFailures,
 ) {
   // compose.yaml refuses to load without GRAFANA_ADMIN_PASSWORD; `down` and `ps` do not need the real one.
   const env = existsSync(envFileOf(options))
@@ -62,8 +63,30 @@ export function compose(
     env,
     timeoutMs,
     cwd: options.workspace,
+    failures,
   });
 }
+
+/** What compose says when the lab cannot start, and what to do about it. */
+export const composeFailures: readonly KnownFailure[] = [
+  {
+    pattern: /port is already allocated|address already in use/i,
+    hint: 'another program uses a published port: stop it, or set FRONTEND_PORT / GRAFANA_PORT in compose/.env',
+  },
+  {
+    pattern:
+      /pull access denied|failed to resolve|dial tcp .*(registry|docker\.io)|TLS handshake timeout|i\/o timeout/i,
+    hint: 'the images could not be pulled: check the network or a registry mirror, then run lab up again (it resumes)',
+  },
+  {
+    pattern: /is unhealthy|dependency failed to start|did not complete successfully/i,
+    hint: 'a service did not become healthy: npx lab status, then docker compose -f compose/compose.yaml logs <service>',
+  },
+  {
+    pattern: /GRAFANA_ADMIN_PASSWORD/,
+    hint: 'compose/.env needs GRAFANA_ADMIN_PASSWORD: delete the file and lab up makes a new one',
+  },
+];
 
 /** `http://host:port` where a published service answers, from `docker compose port`. */
 export async function publishedUrl(

@@ -10,7 +10,9 @@ import { LabError } from '../lab.error.js';
 import { runLab } from '../testing/run-lab.js';
 import { ensureComposeEnv, parseEnv } from './compose-env.js';
 import { dockerEngineVersion, ensureComposeConfigs, findCompose } from './compose.tool.js';
-import { compose, composeArgs, parseServiceStates } from './local-lab.js';
+import { compose, composeArgs, composeFailures, parseServiceStates } from './local-lab.js';
+import { CommandError } from '@obslab/process';
+import { stepError } from '../deploy/step.runner.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const systemDocker = '/usr/bin/docker';
@@ -256,4 +258,34 @@ describe('lab up, down, status', () => {
       assert.equal(model.services['task-api']!.environment['LOG_LEVEL'], 'debug');
     },
   );
+
+  it('turns what compose says when the lab cannot start into what to do', () => {
+    const cases: [string, RegExp][] = [
+      [
+        'Error response from daemon: driver failed programming external connectivity on endpoint obslab-frontend-1: Bind for 127.0.0.1:8080 failed: port is already allocated',
+        /FRONTEND_PORT \/ GRAFANA_PORT in compose\/\.env/,
+      ],
+      [
+        'Error response from daemon: pull access denied for grafana/grafana, repository does not exist',
+        /could not be pulled/,
+      ],
+      [
+        'dependency failed to start: container obslab-task-api-1 is unhealthy',
+        /npx lab status, then docker compose/,
+      ],
+      [
+        'error while interpolating services.grafana.environment.GF_SECURITY_ADMIN_PASSWORD: required variable GRAFANA_ADMIN_PASSWORD is missing a value',
+        /delete the file and lab up makes a new one/,
+      ],
+    ];
+    for (const [stderr, hint] of cases) {
+      const error = stepError(
+        'docker compose up',
+        new CommandError(['docker', 'compose', 'up'], '/', 1, stderr, 'exited with code 1'),
+        composeFailures,
+      );
+      assert.match(error.hint ?? '', hint, stderr);
+      assert.match(error.message, /docker compose up failed: .*exited with code 1/);
+    }
+  });
 });
