@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, it } from 'node:test';
 import { CommandError, run } from './command.runner.js';
 
@@ -39,5 +41,14 @@ describe('run', () => {
       run(process.execPath, ['-e', 'setTimeout(() => {}, 10000)'], { timeoutMs: 200 }),
       /killed by SIGKILL \(time limit 200 ms\)/,
     );
+  });
+
+  it('does not keep the caller alive until the time limit when the program cannot start', async () => {
+    // A separate Node that only runs a missing program with a 60 s limit: it must exit at once.
+    const module = new URL('./command.runner.js', import.meta.url).href;
+    const script = `import(${JSON.stringify(module)}).then((m) => m.run('obslab-no-such-program', [], { timeoutMs: 60000 }).catch(() => {}))`;
+    const started = Date.now();
+    await promisify(execFile)(process.execPath, ['-e', script], { timeout: 30_000 });
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
   });
 });

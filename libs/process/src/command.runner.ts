@@ -52,10 +52,17 @@ export function run(program: string, args: readonly string[], options: RunOption
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(options.timeoutMs !== undefined
-        ? { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const }
-        : {}),
     });
+    // Our own timer rather than spawn's `timeout`, which stays armed when the program cannot start
+    // (ENOENT) and keeps the caller's process alive until it fires.
+    let timedOut = false;
+    const timer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs)
+        : undefined;
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -65,6 +72,7 @@ export function run(program: string, args: readonly string[], options: RunOption
     if (options.input !== undefined) child.stdin.end(options.input);
     else child.stdin.end();
     child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
       const reason =
         error.code === 'ENOENT'
           ? `could not start: ${program} is not installed or not on PATH`
@@ -72,13 +80,13 @@ export function run(program: string, args: readonly string[], options: RunOption
       reject(new CommandError(command, cwd, null, stderr, reason));
     });
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       if (code === 0) {
         resolve({ stdout, stderr });
         return;
       }
       const reason = signal
-        ? `was killed by ${signal}` +
-          (options.timeoutMs !== undefined ? ` (time limit ${options.timeoutMs} ms)` : '')
+        ? `was killed by ${signal}` + (timedOut ? ` (time limit ${options.timeoutMs} ms)` : '')
         : `exited with code ${code}`;
       reject(new CommandError(command, cwd, code, stderr, reason));
     });

@@ -205,7 +205,7 @@ function tail(file: string, lines = 15): string {
 function nodeCount(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 100) {
-    throw new LabError(`--fake-nodes must be a whole number from 0 to 100, got "${value}"`);
+    throw new LabError(`--fake-nodes must be a whole number from 0 to 100, got "${value}"`, undefined, 2);
   }
   return n;
 }
@@ -213,6 +213,6 @@ function nodeCount(value: string): number {
 function positiveNumber(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0)
-    throw new LabError(`--timeout must be a positive number of seconds, got "${value}"`);
+    throw new LabError(`--timeout must be a positive number of seconds, got "${value}"`, undefined, 2);
   return n;
 }

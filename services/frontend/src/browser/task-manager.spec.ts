@@ -99,7 +99,10 @@ describe('the task manager in Chromium, behind nginx, traced end to end', () => 
       await page.locator('#grafana-link').getAttribute('href'),
       'http://grafana.example.test:3001',
     );
+    assert.ok(await page.locator('#grafana-link').isVisible(), 'a configured Grafana gets its link');
+    assert.match(await page.locator('#telemetry-where').innerText(), /through nginx .* on to Tempo/);
     assert.deepEqual(await totals(page), { all: '0', completed: '0', pending: '0' });
+    assert.ok(await page.locator('#loading').isHidden(), 'no loading note once the tasks are in');
 
     await page.getByLabel('Title', { exact: true }).fill('Write the runbook');
     await page.getByLabel(/Description/).fill('Link every alert to it.');
@@ -233,7 +236,16 @@ describe('the task manager served by task-api (npm start)', () => {
 
   it('works without nginx: traceparent still reaches the API although nothing is exported', async () => {
     const { page, recorder } = await openPage(browser, api.baseUrl);
-    assert.equal(await page.locator('#grafana-link').getAttribute('href'), 'http://127.0.0.1:3001');
+    // No Grafana runs under npm start: no link to a port where nothing listens, and the page says
+    // where its traces go (nowhere, until the whole lab runs).
+    assert.ok(await page.locator('#grafana-link').isHidden(), 'no Grafana link without a Grafana URL');
+    assert.match(await page.locator('#telemetry-where').innerText(), /nothing is exported here.*npx lab up/);
+    // Until the first fetch returns the page says it is loading, instead of showing dashes.
+    const html = await (await fetch(api.baseUrl)).text();
+    assert.match(html, /<p id="loading" class="muted">Loading tasks…<\/p>/);
+    assert.match(html, /<dl class="totals" id="totals" aria-live="polite" aria-busy="true">/);
+    assert.ok(await page.locator('#loading').isHidden(), 'the loading note goes once the tasks are in');
+    assert.equal(await page.locator('#totals').getAttribute('aria-busy'), null);
     await page.getByLabel('Title', { exact: true }).fill('Served by task-api');
     await page.getByRole('button', { name: 'Add task' }).click();
     await eventually(async () =>

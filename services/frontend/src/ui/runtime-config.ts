@@ -2,23 +2,15 @@
 export interface RuntimeConfig {
   /** Same-origin path that accepts OTLP/HTTP JSON traces, or null to record spans without exporting them. */
   readonly otlpTracesPath: string | null;
-  /** Where the Grafana link points. */
-  readonly grafanaUrl: string;
-}
-
-/** Grafana on the same host as the page, on the lab's Grafana port. */
-export function defaultGrafanaUrl(location: Pick<Location, 'protocol' | 'hostname'>): string {
-  return `${location.protocol}//${location.hostname}:3001`;
+  /** Where the Grafana link points; null (no link) when no Grafana is configured, as under `npm start`. */
+  readonly grafanaUrl: string | null;
 }
 
 /**
  * Validates a parsed `/config.json`. Exports go to a same-origin path only (never another origin,
  * which the Content-Security-Policy would block anyway); anything else is ignored with a warning.
  */
-export function parseRuntimeConfig(
-  raw: unknown,
-  location: Pick<Location, 'protocol' | 'hostname'>,
-): RuntimeConfig {
+export function parseRuntimeConfig(raw: unknown): RuntimeConfig {
   const value = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   let otlpTracesPath: string | null = null;
   if (typeof value['otlpTracesPath'] === 'string') {
@@ -30,8 +22,7 @@ export function parseRuntimeConfig(
       );
   }
   const grafana = value['grafanaUrl'];
-  const grafanaUrl =
-    typeof grafana === 'string' && /^https?:\/\//.test(grafana) ? grafana : defaultGrafanaUrl(location);
+  const grafanaUrl = typeof grafana === 'string' && /^https?:\/\//.test(grafana) ? grafana : null;
   return { otlpTracesPath, grafanaUrl };
 }
 
@@ -43,9 +34,9 @@ export async function loadRuntimeConfig(): Promise<RuntimeConfig> {
       cache: 'no-store',
     });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return parseRuntimeConfig(await response.json(), window.location);
+    return parseRuntimeConfig(await response.json());
   } catch (error) {
     console.warn(`config.json could not be loaded (${String(error)}): traces are not exported`);
-    return parseRuntimeConfig({}, window.location);
+    return parseRuntimeConfig({});
   }
 }

@@ -19,6 +19,7 @@ function messageOf(error: unknown): string {
 export class TaskManagerView {
   private readonly list = element<HTMLUListElement>('task-list');
   private readonly empty = element<HTMLParagraphElement>('empty');
+  private readonly loading = element<HTMLParagraphElement>('loading');
   private readonly status = element<HTMLDivElement>('status');
   private readonly form = element<HTMLFormElement>('add-form');
   private readonly titleInput = element<HTMLInputElement>('add-title');
@@ -30,7 +31,11 @@ export class TaskManagerView {
       event.preventDefault();
       void this.add();
     });
-    return this.action('tasks.load', {}, (scope) => this.reload(scope));
+    return this.action('tasks.load', {}, (scope) => this.reload(scope)).then(() => {
+      // Loaded, or failed with the reason in the status line: either way no longer loading.
+      this.loading.hidden = true;
+      element('totals').removeAttribute('aria-busy');
+    });
   }
 
   /** Runs a traced action, reporting its outcome and trace id in the status line. */

@@ -74,7 +74,9 @@ export function deployCommand(): Command {
       process.env['DOCKER'] ?? (existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker'),
     )
     .addOption(
-      new Option('--min-free-gib <GiB>', 'free disk space the host must have').default(3).argParser(Number),
+      new Option('--min-free-gib <GiB>', 'free disk space the host must have')
+        .default(3)
+        .argParser(positive('--min-free-gib')),
     )
     .option('--no-verify', 'skip `lab verify` after the deploy')
     .option('--verify-url <url>', 'the frontend as this machine reaches it (default http://ADDRESS:8080)')
@@ -86,7 +88,7 @@ export function deployCommand(): Command {
     .addOption(
       new Option('--verify-wait <seconds>', 'how long verify waits for telemetry')
         .default(90)
-        .argParser(Number),
+        .argParser(positive('--verify-wait')),
     )
     .option('--workspace <dir>', 'the repository root', defaultWorkspace)
     .action(async (options: DeployOptions) => deploy(options));
@@ -297,6 +299,12 @@ function port(value: string): number {
     throw new LabError(`--port "${value}": 1–65535`, undefined, 2);
   return number;
 }
+const positive = (what: string) => (value: string) => {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0)
+    throw new LabError(`${what} "${value}": a positive number`, undefined, 2);
+  return number;
+};
 const list = (value: string) =>
   value
     .split(',')

@@ -1,4 +1,6 @@
-import { hostname } from 'node:os';
+import { existsSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { CrdMissingError, jsonLogger, startOperator } from '@obslab/operator';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -73,7 +75,23 @@ export function operatorCommand(): Command {
   return operator;
 }
 
+const serviceAccountToken = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
 function loadKubeconfig(options: OperatorRunOptions): KubeConfig {
+  const defaultFile = join(process.env['HOME'] || homedir(), '.kube/config');
+  if (
+    !options.kubeconfig &&
+    !process.env['KUBECONFIG'] &&
+    !existsSync(defaultFile) &&
+    !existsSync(serviceAccountToken)
+  ) {
+    // The client would fall back to http://localhost:8080 and fail later with a TLS message.
+    throw new LabError(
+      `no kubeconfig: --kubeconfig is not given, KUBECONFIG is not set, ${defaultFile} does not exist, and this is not a pod`,
+      'try a local control plane: npx lab cluster up, then export the KUBECONFIG=… line it prints; or pass --kubeconfig <file>',
+      2,
+    );
+  }
   const kubeconfig = new KubeConfig();
   try {
     if (options.kubeconfig) kubeconfig.loadFromFile(options.kubeconfig);
@@ -120,7 +138,11 @@ export async function runOperator(options: OperatorRunOptions): Promise<void> {
     if (error instanceof CrdMissingError) {
       throw new LabError(error.message, 'kubectl apply --server-side -f operator/dist/00-crd.k8s.yaml', 1);
     }
-    throw error;
+    throw new LabError(
+      `the operator could not start against ${kubeconfig.getCurrentCluster()?.server}: ${(error as Error).message}`,
+      'is the cluster up and reachable from here, and the kubeconfig right? (kubectl get namespaces)',
+      1,
+    );
   }
   jsonLogger('info', 'operator started', {
     identity,
