@@ -151,7 +151,9 @@ describe('promtool of the pinned Prometheus 3 (scripts/ensure-prometheus.sh)', (
 
   const check = async (t: { skip: (reason: string) => void }, args: string[]) => {
     if (!promtool) {
-      t.skip(missingProgram('promtool', 'build it once with scripts/ensure-prometheus.sh (needs Go)') as string);
+      t.skip(
+        missingProgram('promtool', 'build it once with scripts/ensure-prometheus.sh (needs Go)') as string,
+      );
       return;
     }
     const { code, output } = await runProgram(promtool, args, prometheusDir);
