@@ -19,7 +19,7 @@ export interface ComposeTool {
 export const installDockerHint =
   'Debian 12: sudo apt-get install docker.io, then bash scripts/ensure-compose.sh for Compose v2 (Debian 12 has only v1); elsewhere: Docker Engine with its compose plugin (docs.docker.com/engine/install)';
 export const installComposeHint =
-  "build it once with bash scripts/ensure-compose.sh (needs Go: sudo apt-get install golang-go), then run this again: lab finds it in ~/.cache/obslab; or install docker-compose-plugin from Docker's apt repository";
+  "build it once with bash scripts/ensure-compose.sh (needs Go >= 1.24 from go.dev: Debian 12's golang-go is too old), then run this again: lab finds it in ~/.cache/obslab; or install docker-compose-plugin from Docker's apt repository";
 
 const isV2OrLater = (version: string) => /^v?([2-9]|\d{2,})\./.test(version.trim());
 
