@@ -6,7 +6,7 @@
 # manifests, so only those are built in (`remove_all_sd,enable_kubernetes_sd`), which halves the cold
 # build. The web UI's assets are not in the module: the HTTP API is complete, the UI pages are not.
 #
-# Cached in ${OBSLAB_CACHE:-~/.cache/obslab}/prometheus/<version>/{prometheus,promtool} with GOMODCACHE
+# Cached in ${OBSLAB_CACHE:-~/.cache/obslab}/prometheus/<version>-<tags hash>/{prometheus,promtool} with GOMODCACHE
 # and GOCACHE under the same cache root; prints that directory on the last line of stdout (progress
 # goes to stderr). A second run is a no-op. Cold: about 9 minutes on 2 cores.
 # Usage: scripts/ensure-prometheus.sh [--path]   (--path: print the directory, build nothing)
@@ -22,7 +22,10 @@ tag="${image##*:}"
 [[ "$tag" =~ ^v3\.([0-9]+)\.([0-9]+)$ ]] || die "cannot read a Prometheus 3 version from compose/config/versions.json (got '$image')"
 version="3.${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
 module_version="v0.$((300 + BASH_REMATCH[1])).${BASH_REMATCH[2]}"
-dir="$cache/prometheus/$version"
+# Service discovery built in: static targets (compose) and Kubernetes (the manifests).
+tags=remove_all_sd,enable_kubernetes_sd
+# The cache key is the version and the build tags: changing either builds anew.
+dir="$cache/prometheus/$version-$(printf '%s' "$tags" | sha256sum | cut -c1-8)"
 if [ "${1:-}" = --path ] || { [ -x "$dir/prometheus" ] && [ -x "$dir/promtool" ]; }; then
   printf '%s\n' "$dir"
   exit 0
@@ -40,15 +43,17 @@ mkdir -p "$GOMODCACHE" "$GOCACHE"
 
 log "building Prometheus $version and promtool (module $module_version) with $(go version | cut -d' ' -f3) (cold: about 9 minutes on 2 cores)"
 started=$SECONDS
-(cd "$work" && GOFLAGS=-mod=mod go mod init obslab.local/prometheus-source >/dev/null 2>&1)
-src="$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "github.com/prometheus/prometheus@$module_version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-[ -n "$src" ] && [ -f "$src/go.mod" ] || die "could not download github.com/prometheus/prometheus@$module_version from the Go module proxy"
+(cd "$work" && GOFLAGS=-mod=mod go mod init obslab.local/prometheus-source >&2)
+json="$(cd "$work" && GOFLAGS=-mod=mod go mod download -json "github.com/prometheus/prometheus@$module_version")" \
+  || die "could not download github.com/prometheus/prometheus@$module_version from the Go module proxy: $(sed -n 's/.*"Error": "\(.*\)".*/\1/p' <<<"$json")"
+src="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$json")"
+[ -n "$src" ] && [ -f "$src/go.mod" ] || die "github.com/prometheus/prometheus@$module_version came without a go.mod"
 cp -R "$src" "$work/prometheus" && chmod -R u+w "$work/prometheus"
 pkg=github.com/prometheus/common/version
 ldflags="-s -w -X $pkg.Version=$version -X $pkg.Revision=$module_version -X $pkg.Branch=HEAD -X $pkg.BuildUser=obslab -X $pkg.BuildDate=$(date -u +%Y%m%d-%H:%M:%S)"
 mkdir -p "$dir.partial"
 (cd "$work/prometheus" && GOFLAGS="-trimpath -buildvcs=false -mod=mod" go build \
-  -tags remove_all_sd,enable_kubernetes_sd -ldflags "$ldflags" -o "$dir.partial/" ./cmd/prometheus ./cmd/promtool)
+  -tags "$tags" -ldflags "$ldflags" -o "$dir.partial/" ./cmd/prometheus ./cmd/promtool)
 cp "$work/prometheus/documentation/examples/prometheus.yml" "$dir.partial/prometheus.yml"
 cp "$work/prometheus/LICENSE" "$work/prometheus/NOTICE" "$dir.partial/"
 rm -rf "$dir" && mv "$dir.partial" "$dir"

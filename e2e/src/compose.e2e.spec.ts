@@ -212,6 +212,7 @@ describe('on a real dockerd', { skip, timeout: 80 * 60_000 }, () => {
               `GRAFANA_PORT=${await freePort()}`,
               '',
             ].join('\n'),
+            { mode: 0o600 },
           );
           project = new ComposeProject({
             name: `obslab-e2e-${runId}`,
@@ -576,14 +577,17 @@ describe('on a real dockerd', { skip, timeout: 80 * 60_000 }, () => {
       });
 
       it("reports the Collector's health truthfully through its sidecar: the probe fails while the Collector is stopped and passes again after", async () => {
-        const probe = () =>
-          project.exec('otel-collector-health', [
-            'wget',
-            '-q',
-            '-O',
-            '/dev/null',
-            'http://otel-collector:13133/',
-          ]);
+        // The sidecar's own healthcheck command, as compose configured it (not a copy of it).
+        const { stdout } = await docker([
+          'inspect',
+          '--format',
+          '{{json .Config.Healthcheck.Test}}',
+          await project.containerId('otel-collector-health'),
+        ]);
+        const [kind, ...command] = JSON.parse(stdout) as string[];
+        assert.equal(kind, 'CMD');
+        assert.match(command.at(-1) ?? '', /^http:\/\/otel-collector:13133\//);
+        const probe = () => project.exec('otel-collector-health', command);
         await probe();
         await project.compose(['stop', '--timeout', '10', 'otel-collector']);
         try {

@@ -138,7 +138,8 @@ describe('promtool of the pinned Prometheus 3 (scripts/ensure-prometheus.sh)', (
   let promtool: string | undefined;
   before(async () => {
     const script = join(REPO_ROOT, 'scripts/ensure-prometheus.sh');
-    const { output } = await runProgram('bash', [script, '--path'], REPO_ROOT);
+    const { code, output } = await runProgram('bash', [script, '--path'], REPO_ROOT);
+    assert.equal(code, 0, `ensure-prometheus.sh --path failed:\n${output}`);
     const pinned = join(output.trim().split('\n').at(-1)!, 'promtool');
     promtool = (await access(pinned).then(
       () => true,

@@ -10,12 +10,12 @@ const files: DashboardFile[] = readdirSync(dir)
   .filter((file) => file.endsWith('.json'))
   .sort()
   .map((name) => ({ name, json: JSON.parse(readFileSync(join(dir, name), 'utf8')) as unknown }));
-const workDir = join(REPO_ROOT, 'libs/dashboards');
+const workspaceRoot = REPO_ROOT;
 
 describe("the generated dashboards against the Grafana foundation SDK's schema", () => {
   it('every dashboard, panel option, custom field config and query type-checks, and no part goes unchecked', () => {
     assert.ok(files.length >= 2);
-    const { errors, unchecked } = checkDashboards(files, workDir);
+    const { errors, unchecked } = checkDashboards(files, workspaceRoot);
     assert.deepEqual(errors, []);
     assert.deepEqual(unchecked, []);
   });
@@ -37,7 +37,7 @@ describe("the generated dashboards against the Grafana foundation SDK's schema",
         { name: 'wrong-type.json', json: wrongType },
         { name: 'bad-enum.json', json: badEnum },
       ],
-      workDir,
+      workspaceRoot,
     );
     const all = errors.join('\n');
     assert.equal(errors.length, 3, all);

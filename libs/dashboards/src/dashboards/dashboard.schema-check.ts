@@ -4,7 +4,7 @@
 // datasource type) becomes an object literal checked with `satisfies` by the TypeScript compiler, so
 // an unknown key, a wrong type or a missing required field is an error. The SDK's enums are compared
 // by value (JSON holds "auto", not an enum member).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 
@@ -96,15 +96,18 @@ export function schemaCheckSource(files: readonly DashboardFile[]): { source: st
 }
 
 /**
- * Type-checks `files` against the SDK; returns one message per error (empty when valid). `workDir`
- * must be inside the workspace, so that the SDK resolves from node_modules.
+ * Type-checks `files` against the SDK; returns one message per error (empty when valid). The check
+ * is written into a temp dir under `<workspace>/node_modules/.cache`, where the SDK resolves from
+ * node_modules and nothing lands in the source tree; `workspaceRoot` is the directory holding it.
  */
 export function checkDashboards(
   files: readonly DashboardFile[],
-  workDir: string,
+  workspaceRoot: string,
 ): { errors: string[]; unchecked: string[] } {
   const { source, unchecked } = schemaCheckSource(files);
-  const dir = mkdtempSync(join(workDir, '.dashboard-schema-check-'));
+  const cache = join(workspaceRoot, 'node_modules/.cache');
+  mkdirSync(cache, { recursive: true });
+  const dir = mkdtempSync(join(cache, 'obslab-dashboard-schema-check-'));
   try {
     const file = join(dir, 'check.ts');
     writeFileSync(file, source);

@@ -7,14 +7,14 @@ import { type ComponentName } from '../component.types.js';
  * How compose learns that a component is healthy:
  * - `command`: a healthcheck command run inside the component's own container;
  * - `sidecar`: the image ships no program that could probe it (FROM scratch, distroless), so a small
- *   `<name>-health` service, from an image of the lab that has wget, probes `url` over the compose
- *   network; it is healthy exactly when the component answers, and dependants wait on it.
+ *   `<name>-health` service, from an image of the lab that has a shell and wget, probes the
+ *   component's HTTP health endpoint (from the stack) over the compose network; dependants wait on it.
  */
 export type ComposeProbe =
   | { readonly kind: 'command'; readonly test: readonly string[] }
-  | { readonly kind: 'sidecar'; readonly url: string; readonly reason: string };
+  | { readonly kind: 'sidecar'; readonly reason: string };
 
-/** The component whose image runs the probe sidecars (busybox sh and wget, already pulled by the lab). */
+/** The component whose image runs the probe sidecars (a shell and wget, already pulled by the lab). */
 export const probeSidecarImageOf: ComponentName = 'prometheus';
 
 /** The name of the service that probes `component` when its image cannot probe itself. */
@@ -53,7 +53,6 @@ export const composeOptions: Readonly<Record<ComponentName, ComposeServiceOption
   'otel-collector': {
     probe: {
       kind: 'sidecar',
-      url: 'http://otel-collector:13133/',
       reason:
         'the image is FROM scratch (only /otelcol-contrib: no shell, wget or curl); Kubernetes probes :13133 over HTTP',
     },
@@ -62,7 +61,6 @@ export const composeOptions: Readonly<Record<ComponentName, ComposeServiceOption
   tempo: {
     probe: {
       kind: 'sidecar',
-      url: 'http://tempo:3200/ready',
       reason:
         'the 2.10 image is distroless/static (no shell, wget or curl; `tempo -health` arrives in 3.0); Kubernetes probes :3200/ready over HTTP',
     },

@@ -50,8 +50,10 @@ describe('renderCompose', () => {
       const sidecar = compose.services[`${name}-health`];
       assert.ok(sidecar, `${name} has no healthcheck and no ${name}-health sidecar`);
       assert.ok(inImage.includes(`${name}-health`));
-      const url = sidecar.healthcheck!.test.at(-1)!;
-      assert.match(url, new RegExp(`^http://${name}:\\d+/`), `${name}-health probes ${url}`);
+      const health = stack.components.find((c) => c.name === name)!.health;
+      assert.equal(health.kind, 'http');
+      if (health.kind === 'http')
+        assert.equal(sidecar.healthcheck!.test.at(-1), `http://${name}:${health.port}${health.path}`);
       assert.deepEqual(sidecar.healthcheck!.test.slice(0, -1), ['CMD', 'wget', '-q', '-O', '/dev/null']);
     }
   });

@@ -122,11 +122,18 @@ export const healthSidecarResources = { memoryMiB: 16, cpus: 0.1 } as const;
 
 /**
  * `<name>-health`: probes a component whose image cannot run a healthcheck (see ComposeProbe). It
- * runs the lab's Prometheus image (busybox sh and wget), idles, and its healthcheck fetches the
+ * runs the lab's Prometheus image (a shell and wget), idles, and its healthcheck fetches the
  * component's health URL over the compose network, so `up --wait` and `depends_on` see the
  * component's real health.
  */
-function renderHealthSidecar(stack: Stack, component: Component, url: string): ComposeMap {
+function renderHealthSidecar(stack: Stack, component: Component): ComposeMap {
+  const { health } = component;
+  if (health.kind !== 'http') {
+    throw new Error(
+      `${component.name}: a health sidecar needs an HTTP health endpoint in the stack, not ${health.kind}`,
+    );
+  }
+  const url = `http://${component.name}:${health.port}${health.path}`;
   const prober = componentOf(stack, probeSidecarImageOf);
   const service: ComposeMap = { image: formatImageRef(prober.image.image) };
   if (component.addOn) service.profiles = [component.addOn];
@@ -153,7 +160,7 @@ function renderServices(stack: Stack, composeDir: string): ComposeMap {
       const probe = composeOptions[component.name].probe;
       const own: [string, ComposeValue] = [component.name, renderService(component, composeDir)];
       return probe.kind === 'sidecar'
-        ? [own, [healthServiceName(component.name), renderHealthSidecar(stack, component, probe.url)]]
+        ? [own, [healthServiceName(component.name), renderHealthSidecar(stack, component)]]
         : [own];
     }),
   );

@@ -88,12 +88,17 @@ async function goBuildContext(recipe: ImageRecipe, options: BuildImagesOptions):
   });
   const built = stdout.trimEnd().split('\n').at(-1) ?? '';
   const context = await mkdtemp(join(tmpdir(), `obslab-image-${recipe.name}-`));
-  // The script prints a binary or a directory of build outputs.
-  const outputs = statSync(built, { throwIfNoEntry: false })?.isDirectory()
-    ? (await readdir(built)).map((file) => join(built, file))
-    : [built];
-  for (const file of [...outputs, ...recipe.source.files.map((file) => join(options.root, file))]) {
-    await copyFile(file, join(context, basename(file)));
+  try {
+    // The script prints a binary or a directory of build outputs.
+    const outputs = statSync(built, { throwIfNoEntry: false })?.isDirectory()
+      ? (await readdir(built)).map((file) => join(built, file))
+      : [built];
+    for (const file of [...outputs, ...recipe.source.files.map((file) => join(options.root, file))]) {
+      await copyFile(file, join(context, basename(file)));
+    }
+  } catch (error) {
+    await rm(context, { recursive: true, force: true });
+    throw error;
   }
   return context;
 }
@@ -120,7 +125,10 @@ export async function buildImage(recipe: ImageRecipe, options: BuildImagesOption
         source.dockerfile,
         '.',
       ],
-      { cwd: options.root, hint: 'the output above names the failing Dockerfile step' },
+      {
+        cwd: options.root,
+        hint: 'the stderr tail above names the failing Dockerfile step; rerun that docker build by hand to see all of it',
+      },
     );
   } else {
     const context = await goBuildContext(recipe, options);
@@ -137,7 +145,10 @@ export async function buildImage(recipe: ImageRecipe, options: BuildImagesOption
           join(options.root, source.dockerfile),
           context,
         ],
-        { cwd: options.root, hint: 'the output above names the failing Dockerfile step' },
+        {
+          cwd: options.root,
+          hint: 'the stderr tail above names the failing Dockerfile step; rerun that docker build by hand to see all of it',
+        },
       );
     } finally {
       await rm(context, { recursive: true, force: true });

@@ -33,6 +33,13 @@ export function imagesCommand(): Command {
       const built = await buildImages(selected, { root, docker: options.docker, progress });
       console.log(builtTable(built));
       if (names.length === 0) console.log(notBuiltLines(notBuilt));
+      const standIns = selected
+        .filter((recipe) => recipe.source.kind === 'go-build')
+        .map((recipe) => recipe.ref);
+      if (standIns.length > 0)
+        progress(
+          `${standIns.join(' and ')} are local stand-ins under the upstream names (label dev.obslab.built-by=lab-images-build): compose and the manifests now use them instead of pulling; docker rmi them to go back to upstream`,
+        );
       progress(`${built.length} image(s) in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     });
   images

@@ -125,9 +125,7 @@ export async function verify(
     if (offChecks.has(check))
       throw new LabError(`check "${check}" cannot run on a lab --without ${without.join(',')}`, undefined, 2);
   }
-  const selected = CHECKS.filter(
-    (check) => (!settings.only || settings.only.includes(check.name)) && !offChecks.has(check.name),
-  );
+  const selected = CHECKS.filter((check) => !settings.only || settings.only.includes(check.name));
   for (const check of selected) {
     const reason = settings.only ? check.unavailable(endpoints) : undefined;
     if (reason) throw new LabError(`cannot run check "${check.name}": ${reason}`, undefined, 2);
@@ -143,7 +141,9 @@ export async function verify(
   const reports: CheckReport[] = [];
   let requestsFailed = false;
   for (const check of selected) {
+    const off = without.find((component) => optionalComponents[component] === check.name);
     const reason =
+      (off ? `the lab runs --without ${off}` : undefined) ??
       check.unavailable(endpoints) ??
       (requestsFailed && check.name !== 'grafana' && check.name !== 'targets' && check.name !== 'app'
         ? 'the requests check failed, so there is nothing to look for'
@@ -205,7 +205,7 @@ function parseWithout(value: string): string[] {
     .split(',')
     .map((name) => name.trim())
     .filter(Boolean);
-  const unknown = names.filter((name) => !(name in optionalComponents));
+  const unknown = names.filter((name) => !Object.hasOwn(optionalComponents, name));
   if (unknown.length > 0 || names.length === 0)
     throw new LabError(
       `--without: unknown component(s): ${unknown.join(', ') || '(none given)'}`,
