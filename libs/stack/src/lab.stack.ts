@@ -111,7 +111,7 @@ export function labStack(props: LabStackProps): Stack {
         OTEL_EXPORTER_OTLP_ENDPOINT: literal('http://otel-collector:4318'),
         OTEL_RESOURCE_ATTRIBUTES: setting('OTEL_RESOURCE_ATTRIBUTES', 'deployment.environment.name=lab'),
         // What task-api is benchmarked with (services/task-api README).
-        NODE_OPTIONS: literal('--max-semi-space-size=8 --max-old-space-size=192'),
+        NODE_OPTIONS: literal('--max-semi-space-size=4 --max-old-space-size=128'),
       },
       config: [],
       volumes: [{ name: 'task-api-data', target: '/data' }],

@@ -307,6 +307,13 @@ for (const database of ['sqlite', 'postgres'] as const) {
       assert.ok(response.body.paths['/api/tasks/{id}'].put);
       assert.ok(response.body.paths['/api/smoke/db'].post);
       assert.equal(response.body.components.schemas.CreateTaskDto.properties.title.maxLength, 200);
+      const listParameters = (response.body.paths['/api/tasks'].get.parameters as { name: string }[]).map(
+        (parameter) => parameter.name,
+      );
+      assert.ok(
+        listParameters.includes('after'),
+        `the after cursor is documented: ${listParameters.join(', ')}`,
+      );
     });
 
     it('answers liveness and readiness with the database status', async () => {
