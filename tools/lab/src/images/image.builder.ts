@@ -34,13 +34,29 @@ export interface BuiltImage {
 
 const seconds = (startedAt: number) => (Date.now() - startedAt) / 1000;
 
-/** Runs a program of one build step; a failure becomes a LabError naming the step. */
+/** How often a long build step says it is still running. */
+const heartbeatMs = 30_000;
+
+/**
+ * Runs a program of one build step, saying every 30 s that it is still running (cold Go builds take
+ * minutes); a failure becomes a LabError naming the step.
+ */
 async function buildStep(
   what: string,
   program: string,
   args: readonly string[],
-  options: { readonly cwd: string; readonly env?: NodeJS.ProcessEnv; readonly hint: string },
+  options: {
+    readonly cwd: string;
+    readonly env?: NodeJS.ProcessEnv;
+    readonly hint: string;
+    readonly progress: (line: string) => void;
+  },
 ) {
+  const started = Date.now();
+  const heartbeat = setInterval(
+    () => options.progress(`${what}: still running (${seconds(started).toFixed(0)} s)`),
+    heartbeatMs,
+  );
   try {
     return await run(program, args, {
       cwd: options.cwd,
@@ -50,6 +66,8 @@ async function buildStep(
   } catch (error) {
     if (!(error instanceof CommandError)) throw error;
     throw new LabError(`${what} failed: ${error.message}`, options.hint);
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 
@@ -73,6 +91,7 @@ export async function ensureBaseImages(options: BuildImagesOptions): Promise<voi
   await buildStep('building the base images', 'bash', ['scripts/build-base-images.sh'], {
     cwd: options.root,
     env: { DOCKER: options.docker },
+    progress: options.progress,
     hint: 'debootstrap must be installed (apt-get install debootstrap) and the Debian mirror reachable',
   });
   options.progress(`base images ready in ${seconds(started).toFixed(0)} s`);
@@ -84,6 +103,7 @@ async function goBuildContext(recipe: ImageRecipe, options: BuildImagesOptions):
   options.progress(`${recipe.name}: ${recipe.source.builds}`);
   const { stdout } = await buildStep(`building ${recipe.name}`, 'bash', [recipe.source.script], {
     cwd: options.root,
+    progress: options.progress,
     hint: 'Go is needed (https://go.dev/doc/install) and the Go module proxy must be reachable',
   });
   const built = stdout.trimEnd().split('\n').at(-1) ?? '';
@@ -127,6 +147,7 @@ export async function buildImage(recipe: ImageRecipe, options: BuildImagesOption
       ],
       {
         cwd: options.root,
+        progress: options.progress,
         hint: 'the stderr tail above names the failing Dockerfile step; rerun that docker build by hand to see all of it',
       },
     );
@@ -147,6 +168,7 @@ export async function buildImage(recipe: ImageRecipe, options: BuildImagesOption
         ],
         {
           cwd: options.root,
+          progress: options.progress,
           hint: 'the stderr tail above names the failing Dockerfile step; rerun that docker build by hand to see all of it',
         },
       );
