@@ -244,7 +244,7 @@ describe('telemetry export choices', () => {
     }
   });
 
-  it('makes no network attempt and prints no noise without an endpoint', async () => {
+  it('traces without an endpoint: every access line and exemplar carries a real trace id, and nothing is sent', async () => {
     let attempts = 0;
     const defaultCollector = createServer((_request, response) => {
       attempts++;
@@ -271,10 +271,17 @@ describe('telemetry export choices', () => {
     }
     assert.equal(attempts, 0, 'nothing was sent to the default OTLP port');
     assert.equal(service.noise(), '', 'every line on stdout is JSON and stderr is empty');
-    assert.ok(
-      service.logs().some((line) => line['msg'] === 'request'),
-      'access lines are still logged',
-    );
+    const requests = service.logs().filter((line) => line['msg'] === 'request');
+    assert.ok(requests.length >= 2, 'access lines are still logged');
+    for (const line of requests) {
+      assert.match(String(line['trace_id']), /^[0-9a-f]{32}$/);
+      assert.notEqual(
+        line['trace_id'],
+        '0'.repeat(32),
+        `an access line without a trace: ${JSON.stringify(line)}`,
+      );
+      assert.equal(line['trace_flags'], '01', 'spans are sampled, so exemplars carry them');
+    }
   });
 
   it('keeps exporting logs when only traces are switched off', async () => {

@@ -2,6 +2,7 @@ import { BetterSqlite3Instrumentation } from '@obslab/instrumentation-better-sql
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 import type { TelemetryConfig } from '../config/app-config.js';
 import { annotatePgQuery } from './pg-request-hook.js';
 
@@ -26,7 +27,9 @@ export function startTelemetry(config: TelemetryConfig): Telemetry {
   const sdk = new NodeSDK({
     serviceName: config.serviceName,
     // Undefined lets the SDK build processors from OTEL_TRACES_EXPORTER / OTEL_LOGS_EXPORTER.
-    ...(config.exportTraces ? {} : { spanProcessors: [] }),
+    // Without a trace exporter spans are still made (the SDK registers a tracer provider only for
+    // at least one processor), so log lines and exemplars carry real trace ids; they go nowhere.
+    ...(config.exportTraces ? {} : { spanProcessors: [new NoopSpanProcessor()] }),
     ...(config.exportLogs ? {} : { logRecordProcessors: [] }),
     metricReaders: [],
     instrumentations: [
