@@ -129,13 +129,21 @@ async function startTarget(plan: TargetPlan): Promise<Target> {
 
 /** CPU time (user + system) the process has used so far, in milliseconds (clock ticks of 10 ms). */
 function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
+  const fields = readProc(pid, 'stat').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
 }
 
 function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readProc(pid, 'status'))?.[1] ?? 0) / 1024;
+}
+
+/** A /proc file of a target, or '' once the process is gone (load() then reports how it ended). */
+function readProc(pid: number, file: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 interface Scenario {
@@ -212,11 +220,19 @@ function fillTable(file: string): void {
 async function load(target: Target, scenario: Scenario, connections: number, seconds: number) {
   const pid = target.child.pid!;
   const sampler = setInterval(() => (target.peakRssMb = Math.max(target.peakRssMb, rssMb(pid))), 200);
+  let result: autocannon.Result;
   try {
-    return await autocannon({ ...scenario.request(target.baseUrl), connections, duration: seconds });
+    result = await autocannon({ ...scenario.request(target.baseUrl), connections, duration: seconds });
   } finally {
     clearInterval(sampler);
   }
+  const { exitCode, signalCode } = target.child;
+  if (exitCode !== null || signalCode !== null) {
+    throw new Error(
+      `${target.name} ended during "${scenario.name}" (exit code ${exitCode}, signal ${signalCode}): see its stderr above`,
+    );
+  }
+  return result;
 }
 
 const all: Result[] = [];
