@@ -15,7 +15,9 @@
 # If KUBEBUILDER_ASSETS points at a directory holding kube-apiserver, etcd and
 # kube-controller-manager, that directory is used and nothing is built.
 #
-# Usage: scripts/ensure-kube-binaries.sh
+# With --node it also builds the node's programs, kubelet and kube-proxy, for `lab cluster up --node`.
+#
+# Usage: scripts/ensure-kube-binaries.sh [--node]
 # Env:   KUBE_VERSION (default: e2e/control-plane/kube-version), KWOK_VERSION (default below),
 #        OBSLAB_CACHE, KUBEBUILDER_ASSETS
 set -euo pipefail
@@ -29,6 +31,12 @@ kube_dir="$cache/kube/$KUBE_VERSION"
 bin_dir="$kube_dir/bin"
 required=(kube-apiserver kube-controller-manager etcd)
 kube_cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+case "${1:-}" in
+  --node) kube_cmds+=(kubelet kube-proxy); required+=(kubelet kube-proxy) ;;
+  '') ;;
+  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+  *) printf 'usage: %s [--node]\n' "$0" >&2; exit 2 ;;
+esac
 built=("${kube_cmds[@]}" etcd kwok kwok-stages.yaml)
 
 log() { printf '[ensure-kube-binaries] %s\n' "$*" >&2; }

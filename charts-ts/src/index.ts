@@ -38,4 +38,4 @@ export {
   selectorLabels,
   type RenderedWorkload,
 } from './workload.js';
-export { labDistFiles, type DistFile } from './dist.js';
+export { distFilesOf, labDistFiles, type DistFile } from './dist.js';

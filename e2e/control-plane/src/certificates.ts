@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { run } from '@obslab/process';
 
 /** Paths of the PEM files one control plane uses, all inside one directory. */
@@ -33,7 +33,7 @@ const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes']
 /** Extra names the serving certificate covers (the first IP of the default service range and the in-cluster DNS names). */
 export const servingNames = [
   'IP:127.0.0.1',
-  'IP:10.0.0.1',
+  'IP:10.96.0.1',
   'DNS:localhost',
   'DNS:kubernetes',
   'DNS:kubernetes.default',
@@ -41,12 +41,22 @@ export const servingNames = [
   'DNS:kubernetes.default.svc.cluster.local',
 ] as const;
 
+/** A certificate signed by the control plane's CA. */
+export interface IssuedCertificate {
+  readonly cert: string;
+  readonly key: string;
+}
+
 /**
  * Creates a throw-away CA, the API server's serving certificate, the admin and controller-manager
  * scheduler and kwok client certificates (openssl CLI; ECDSA P-256, valid 30 days) and a service-account key pair
- * (Node's crypto) in `dir`.
+ * (Node's crypto) in `dir`. `extraServingIps` are added to the serving certificate (a real node's
+ * address, where the API server listens for pods).
  */
-export async function createCertificates(dir: string): Promise<ControlPlaneCertificates> {
+export async function createCertificates(
+  dir: string,
+  extraServingIps: readonly string[] = [],
+): Promise<ControlPlaneCertificates> {
   const path = (name: string): string => join(dir, name);
   const certs: ControlPlaneCertificates = {
     caCert: path('ca.crt'),
@@ -64,9 +74,7 @@ export async function createCertificates(dir: string): Promise<ControlPlaneCerti
     serviceAccountKey: path('service-account.key'),
     serviceAccountPublicKey: path('service-account.pub'),
   };
-  const openssl = (args: readonly string[]) => run('openssl', args, { cwd: dir, timeoutMs: 30_000 });
-
-  await openssl([
+  await openssl(dir, [
     'req',
     '-x509',
     ...ecKey,
@@ -84,35 +92,12 @@ export async function createCertificates(dir: string): Promise<ControlPlaneCerti
     'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
   ]);
   const leaf = (subject: string, key: string, cert: string, usage: string, extra: readonly string[] = []) =>
-    openssl([
-      'req',
-      '-x509',
-      ...ecKey,
-      '-days',
-      validityDays,
-      '-CA',
-      certs.caCert,
-      '-CAkey',
-      certs.caKey,
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      subject,
-      '-addext',
-      'basicConstraints=critical,CA:FALSE',
-      '-addext',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      '-addext',
-      `extendedKeyUsage=${usage}`,
-      ...extra,
-    ]);
+    signLeaf(certs, { subject, key, cert, usage, extra });
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   await Promise.all([
     leaf('/CN=kube-apiserver', certs.servingKey, certs.servingCert, 'serverAuth', [
       '-addext',
-      `subjectAltName=${servingNames.join(',')}`,
+      `subjectAltName=${[...servingNames, ...extraServingIps.map((ip) => `IP:${ip}`)].join(',')}`,
     ]),
     leaf('/O=system:masters/CN=obslab-admin', certs.adminKey, certs.adminCert, 'clientAuth'),
     leaf(
@@ -127,4 +112,51 @@ export async function createCertificates(dir: string): Promise<ControlPlaneCerti
     writeFile(certs.serviceAccountPublicKey, publicKey.export({ type: 'spki', format: 'pem' })),
   ]);
   return certs;
+}
+
+/**
+ * Issues a client certificate signed by the control plane's CA into `dir` as `<name>.crt` and
+ * `<name>.key`: `subject` is an openssl subject such as `/O=system:nodes/CN=system:node:n1`.
+ */
+export async function issueClientCertificate(
+  certs: Pick<ControlPlaneCertificates, 'caCert' | 'caKey'>,
+  dir: string,
+  name: string,
+  subject: string,
+): Promise<IssuedCertificate> {
+  const issued = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
+  await signLeaf(certs, { subject, key: issued.key, cert: issued.cert, usage: 'clientAuth' });
+  return issued;
+}
+
+const openssl = (dir: string, args: readonly string[]) => run('openssl', args, { cwd: dir, timeoutMs: 30_000 });
+
+function signLeaf(
+  ca: Pick<ControlPlaneCertificates, 'caCert' | 'caKey'>,
+  leaf: { subject: string; key: string; cert: string; usage: string; extra?: readonly string[] },
+): Promise<unknown> {
+  return openssl(dirname(leaf.cert), [
+    'req',
+    '-x509',
+    ...ecKey,
+    '-days',
+    validityDays,
+    '-CA',
+    ca.caCert,
+    '-CAkey',
+    ca.caKey,
+    '-keyout',
+    leaf.key,
+    '-out',
+    leaf.cert,
+    '-subj',
+    leaf.subject,
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyEncipherment',
+    '-addext',
+    `extendedKeyUsage=${leaf.usage}`,
+    ...(leaf.extra ?? []),
+  ]);
 }

@@ -15,7 +15,10 @@ export const defaultControllers = [
 ] as const;
 
 /** Service IP range of the test cluster (its first address is the `kubernetes` service). */
-export const serviceClusterIpRange = '10.0.0.0/16'; // room for the operator benchmark's 70 labs
+export const serviceClusterIpRange = '10.96.0.0/16'; // room for the operator benchmark's 70 labs
+
+/** The cluster DNS Service's address: kubeadm's, which the lab's manifests assume by default. */
+export const clusterDnsServiceIp = '10.96.0.10';
 
 /** Admission plugins to turn on or off in addition to the API server's defaults. */
 export interface AdmissionOptions {
@@ -74,12 +77,24 @@ export function kubeApiserverArgs(options: {
   securePort: number;
   admission?: AdmissionOptions;
   featureGates?: Readonly<Record<string, boolean>>;
+  /** Where it listens and what it advertises (the `kubernetes` Service's endpoint). Default: 127.0.0.1. */
+  bindAddress?: string;
+  /** Client certificate it shows kubelets (logs, exec, port-forward). Default: none (no real nodes). */
+  kubeletClient?: { readonly cert: string; readonly key: string };
 }): string[] {
   const { certs } = options;
   const gates = featureGatesFlag(options.featureGates);
+  const address = options.bindAddress ?? '127.0.0.1';
   return [
-    '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
+    `--bind-address=${address}`,
+    `--advertise-address=${address}`,
+    ...(options.kubeletClient
+      ? [
+          `--kubelet-client-certificate=${options.kubeletClient.cert}`,
+          `--kubelet-client-key=${options.kubeletClient.key}`,
+          '--kubelet-preferred-address-types=InternalIP',
+        ]
+      : []),
     `--secure-port=${options.securePort}`,
     `--etcd-servers=http://127.0.0.1:${options.etcdPort}`,
     `--tls-cert-file=${certs.servingCert}`,

@@ -3,9 +3,10 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createCertificates } from './certificates.js';
+import { createCertificates, issueClientCertificate } from './certificates.js';
 import {
   type AdmissionOptions,
+  clusterDnsServiceIp,
   defaultControllers,
   etcdArgs,
   fakeNodeControllers,
@@ -21,6 +22,8 @@ import { type KubeBinaries, requireKubeBinaries } from './kube-binaries.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { type ManagedProcess, startProcess } from './managed-process.js';
 import { httpsGet, type HttpsClientTls } from './readiness.js';
+import { findNodeBinaries, nodeBinariesHint, nodeBinDirCandidates } from './node/node-binaries.js';
+import { type NodeHost, prepareNodeHost, type RealNode, type RealNodeOptions, startRealNode } from './node/real-node.js';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
@@ -42,8 +45,14 @@ export interface ControlPlaneOptions {
    * scheduler and no kwok; pods stay Pending.
    */
   readonly fakeNodes?: number;
-  /** Give up starting after this long. Default: 60 000 ms. */
+  /** Give up starting after this long. Default: 60 000 ms (180 000 with a real node). */
   readonly startTimeoutMs?: number;
+  /**
+   * A real node on this machine (needs root): containerd, kubelet, kube-proxy, CoreDNS and
+   * kube-network-policies, pods on a bridge the harness creates. The API server then listens on the
+   * bridge's address, where pods reach it. `true` for the defaults. Default: none.
+   */
+  readonly node?: RealNodeOptions | boolean;
 }
 
 /** A running control plane. */
@@ -56,8 +65,10 @@ export interface ControlPlane {
   /** CA that signed the serving and client certificates. */
   readonly caCertPath: string;
   readonly binaries: KubeBinaries;
-  /** Names of the fake nodes (empty without `fakeNodes`). */
+  /** Names of the nodes, fake or real (empty without `fakeNodes` or `node`). */
   readonly nodes: readonly string[];
+  /** The real node, with `node`. */
+  readonly node: RealNode | undefined;
   /** The component processes (each leads its own process group). */
   readonly processes: readonly { readonly name: string; readonly pid: number; readonly logFile: string }[];
   /** Stops every component and removes workDir. Safe to call more than once. */
@@ -82,6 +93,17 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       `fakeNodes needs kube-scheduler and kwok, which ${binaries.binDir} lacks: run scripts/ensure-kube-binaries.sh (needs Go)`,
     );
   }
+  const nodeOptions = options.node === true ? {} : options.node || undefined;
+  if (nodeOptions && !binaries.node) {
+    throw new Error(`a real node needs kubelet and kube-proxy, which ${binaries.binDir} lacks: run scripts/ensure-kube-binaries.sh --node`);
+  }
+  if (nodeOptions && (!binaries.kubeScheduler || !binaries.kubectl)) {
+    throw new Error(`a real node needs kube-scheduler and kubectl, which ${binaries.binDir} lacks: run scripts/ensure-kube-binaries.sh --node`);
+  }
+  const nodeBinaries = nodeOptions ? findNodeBinaries() : undefined;
+  if (nodeOptions && !nodeBinaries) {
+    throw new Error(`CoreDNS and kube-network-policies not found (looked in ${nodeBinDirCandidates().join(', ') || 'no cache yet'}): ${nodeBinariesHint}`);
+  }
   const workDir = options.workDir
     ? resolve(options.workDir)
     : await mkdtemp(join(tmpdir(), 'obslab-control-plane-'));
@@ -93,13 +115,19 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     schedulerCerts: join(workDir, 'scheduler-certs'),
   };
   const processes: ManagedProcess[] = [];
+  let host: NodeHost | undefined;
+  let realNode: RealNode | undefined;
   const cancelExitCleanup = onProcessExit(() => {
     for (const child of processes) child.killNow();
+    for (const child of realNode?.processes ?? []) killGroup(child.pid);
+    host?.teardown();
     rmSync(workDir, { recursive: true, force: true });
   });
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      await realNode?.stop();
+      host?.teardown();
       await Promise.all(processes.filter((p) => p.name !== 'etcd').map((p) => p.stop()));
       await Promise.all(processes.filter((p) => p.name === 'etcd').map((p) => p.stop()));
       await rm(workDir, { recursive: true, force: true, maxRetries: 3 });
@@ -109,9 +137,17 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
   try {
     await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true, mode: 0o700 })));
+    if (nodeOptions) {
+      host = prepareNodeHost(workDir, nodeOptions);
+      log(`bridge ${host.network.bridge} with ${host.network.gateway} (pods on ${host.network.podCidr})`);
+    }
+    const apiserverAddress = host?.network.gateway ?? '127.0.0.1';
     const [certs, [etcdClientPort, etcdPeerPort, apiserverPort, controllerManagerPort, schedulerPort]] =
-      await Promise.all([createCertificates(dirs.pki), freePorts(5)]);
-    const server = `https://127.0.0.1:${apiserverPort}`;
+      await Promise.all([createCertificates(dirs.pki, host ? [host.network.gateway] : []), freePorts(5)]);
+    const server = `https://${apiserverAddress}:${apiserverPort}`;
+    const kubeletClient = host
+      ? await issueClientCertificate(certs, dirs.pki, 'apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client')
+      : undefined;
     const kubeconfigPath = join(workDir, 'kubeconfig');
     const controllerManagerKubeconfig = join(workDir, 'controller-manager.kubeconfig');
     const schedulerKubeconfig = join(workDir, 'scheduler.kubeconfig');
@@ -170,6 +206,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         certs,
         etcdPort: etcdClientPort!,
         securePort: apiserverPort!,
+        bindAddress: apiserverAddress,
+        ...(kubeletClient ? { kubeletClient } : {}),
         ...(options.admission ? { admission: options.admission } : {}),
         ...(options.featureGates ? { featureGates: options.featureGates } : {}),
       }),
@@ -180,7 +218,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       cert: await readFile(certs.adminCert),
       key: await readFile(certs.adminKey),
     };
-    const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+    const deadline = Date.now() + (options.startTimeoutMs ?? (host ? 180_000 : 60_000));
     await waitUntilHealthy(processes, deadline, {
       what: 'kube-apiserver /readyz',
       url: `${server}/readyz`,
@@ -188,10 +226,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     });
     log(`kube-apiserver ready after ${Date.now() - started} ms`);
 
-    const controllers = [
-      ...(options.controllers ?? defaultControllers),
-      ...(fakeNodes > 0 ? fakeNodeControllers : []),
-    ];
+    // A real node gets every controller a cluster runs by default (Services' endpoints,
+    // StatefulSets, volume binding, node lifecycle…).
+    const controllers = host
+      ? ['*']
+      : [...(options.controllers ?? defaultControllers), ...(fakeNodes > 0 ? fakeNodeControllers : [])];
     await start(
       'kube-controller-manager',
       binaries.kubeControllerManager,
@@ -205,7 +244,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       }),
     );
     let nodes: string[] = [];
-    if (fakeNodes > 0) {
+    if (fakeNodes > 0 || host) {
       await start(
         'kube-scheduler',
         binaries.kubeScheduler!,
@@ -216,6 +255,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           ...(options.featureGates ? { featureGates: options.featureGates } : {}),
         }),
       );
+    }
+    if (fakeNodes > 0) {
       await start(
         'kwok',
         binaries.kwok!.program,
@@ -229,7 +270,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       url: `https://127.0.0.1:${controllerManagerPort}/healthz`,
       tls: { insecure: true },
     });
-    if (fakeNodes > 0) {
+    if (fakeNodes > 0 || host) {
       await waitUntilHealthy(processes, deadline, {
         what: 'kube-scheduler /healthz',
         url: `https://127.0.0.1:${schedulerPort}/healthz`,
@@ -243,7 +284,27 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           accept: isSchedulableReadyNode,
         });
       }
-      log(`${nodes.length} fake node(s) ready: ${nodes.join(', ')}`);
+      if (fakeNodes > 0) log(`${nodes.length} fake node(s) ready: ${nodes.join(', ')}`);
+    }
+    if (host) {
+      realNode = await startRealNode(
+        host,
+        {
+          server,
+          certs,
+          kubectl: binaries.kubectl!,
+          adminKubeconfig: kubeconfigPath,
+          kubelet: binaries.node!.kubelet,
+          kubeProxy: binaries.node!.kubeProxy,
+          nodeBinaries: nodeBinaries!,
+          clusterDnsIp: clusterDnsServiceIp,
+          clusterDomain: 'cluster.local',
+          log,
+        },
+        nodeOptions,
+        deadline,
+      );
+      nodes = [...nodes, realNode.name];
     }
     log(`control plane ready in ${Date.now() - started} ms`);
     return {
@@ -253,7 +314,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       caCertPath: certs.caCert,
       binaries,
       nodes,
-      processes: processes.map(({ name, pid, logFile }) => ({ name, pid, logFile })),
+      node: realNode,
+      processes: [...processes, ...(realNode?.processes ?? [])].map(({ name, pid, logFile }) => ({ name, pid, logFile })),
       stop,
     };
   } catch (error) {
@@ -309,5 +371,13 @@ async function waitUntilHealthy(
       throw new Error(`control plane not ready in time (${lastProblem})\n${tails}`);
     }
     await sleep(100);
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // Gone already.
   }
 }

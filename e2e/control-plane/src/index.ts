@@ -12,3 +12,8 @@ export {
   skipUnlessKubeBinaries,
 } from './kube-binaries.js';
 export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane.harness.js';
+export { clusterDnsServiceIp, serviceClusterIpRange } from './component-args.js';
+export { findNodeBinaries, nodeBinariesHint, type NodeBinaries } from './node/node-binaries.js';
+export { defaultNodeNetwork, type NodeNetwork } from './node/node-host.js';
+export { importDockerImages, pauseImage } from './node/containerd.js';
+export type { RealNode, RealNodeOptions } from './node/real-node.js';

@@ -14,6 +14,8 @@ export interface KubeBinaries {
   readonly kubeScheduler: string | undefined;
   /** kwok, the fake-node simulator, and its stages file, when the directory has both (needed for fake nodes). */
   readonly kwok: { readonly program: string; readonly stages: string } | undefined;
+  /** kubelet and kube-proxy, when the directory has both (needed for a real node: `ensure-kube-binaries.sh --node`). */
+  readonly node: { readonly kubelet: string; readonly kubeProxy: string } | undefined;
 }
 
 /** What to do when {@link findKubeBinaries} finds nothing (one line). */
@@ -65,6 +67,10 @@ export function findKubeBinaries(options: FindKubeBinariesOptions = {}): KubeBin
           isExecutable(path('kwok')) && existsSync(path('kwok-stages.yaml'))
             ? { program: path('kwok'), stages: path('kwok-stages.yaml') }
             : undefined,
+        node:
+          isExecutable(path('kubelet')) && isExecutable(path('kube-proxy'))
+            ? { kubelet: path('kubelet'), kubeProxy: path('kube-proxy') }
+            : undefined,
       };
     }
   }
@@ -108,7 +114,7 @@ function isExecutable(path: string): boolean {
  * CI (`CI=true`), where a missing binary must fail the run rather than pass it as skipped.
  */
 export function skipUnlessKubeBinaries(
-  extras: readonly ('kubeScheduler' | 'kwok')[] = [],
+  extras: readonly ('kubeScheduler' | 'kwok' | 'node')[] = [],
   env: NodeJS.ProcessEnv = process.env,
 ): string | false {
   if (['true', '1'].includes((env['CI'] ?? '').toLowerCase())) return false;

@@ -13,6 +13,8 @@ export type ClusterState =
       readonly kubeconfigPath: string;
       readonly kubeVersion: string;
       readonly nodes: readonly string[];
+      /** The real node (`lab cluster up --node`). */
+      readonly node?: { readonly name: string; readonly podCidr: string; readonly containerdSocket: string };
       readonly processes: readonly {
         readonly name: string;
         readonly pid: number;

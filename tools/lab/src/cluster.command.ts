@@ -1,6 +1,13 @@
-import { findKubeBinaries, kubeBinariesHint, kubeBinDirCandidates, kubeVersion } from '@obslab/control-plane';
+import {
+  findKubeBinaries,
+  findNodeBinaries,
+  kubeBinariesHint,
+  kubeBinDirCandidates,
+  kubeVersion,
+  nodeBinariesHint,
+} from '@obslab/control-plane';
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +20,7 @@ import {
   readClusterState,
 } from './cluster-state.js';
 import { LabError } from './lab.error.js';
+import { clusterImagesCommand } from './cluster-images.command.js';
 
 const daemonScript = fileURLToPath(new URL('./cluster.daemon.js', import.meta.url));
 const progress = (message: string) => console.error(`lab cluster: ${message}`);
@@ -40,9 +48,17 @@ export function clusterCommand(): Command {
         .default(0)
         .argParser(nodeCount),
     )
-    .action(async (options: { timeout: number; fakeNodes: number }) =>
-      clusterUp(clusterPaths(), options.timeout * 1000, options.fakeNodes),
-    );
+    .option(
+      '--node',
+      'a real node on this machine (root): containerd, kubelet, kube-proxy, CoreDNS and kube-network-policies; pods run for real on a bridge the cluster creates (then `lab cluster images`)',
+    )
+    .action(async (options: { timeout: number; fakeNodes: number; node?: boolean }) => {
+      if (options.node && options.fakeNodes > 0) {
+        throw new LabError('--node and --fake-nodes do not go together', 'choose one: a real node or fake ones', 2);
+      }
+      await clusterUp(clusterPaths(), options.timeout * 1000, options.fakeNodes, options.node ?? false);
+    });
+  cluster.addCommand(clusterImagesCommand());
   cluster
     .command('down')
     .description('stop the background control plane and delete its data')
@@ -55,7 +71,12 @@ export function clusterCommand(): Command {
 }
 
 /** Starts the daemon unless one runs, waits for it to be ready, prints the kubeconfig. */
-export async function clusterUp(paths: ClusterPaths, timeoutMs: number, fakeNodes = 0): Promise<void> {
+export async function clusterUp(
+  paths: ClusterPaths,
+  timeoutMs: number,
+  fakeNodes = 0,
+  node = false,
+): Promise<void> {
   const existing = await liveState(paths);
   if (existing?.status === 'ready') {
     progress(`already running (pid ${existing.daemonPid})`);
@@ -76,25 +97,34 @@ export async function clusterUp(paths: ClusterPaths, timeoutMs: number, fakeNode
         'run scripts/ensure-kube-binaries.sh (needs Go)',
       );
     }
+    if (node) assertNodeCanRun(binaries);
     await removeLeftovers(paths);
     await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
     const log = openSync(paths.daemonLog, 'w');
     try {
-      const daemon = spawn(process.execPath, [daemonScript, paths.stateDir, String(fakeNodes)], {
+      const daemon = spawn(process.execPath, [daemonScript, paths.stateDir, String(fakeNodes), node ? 'node' : 'no-node'], {
         detached: true,
         stdio: ['ignore', log, log],
       });
       daemon.unref();
       progress(
-        `starting etcd, kube-apiserver and kube-controller-manager ${kubeVersion} (pid ${daemon.pid}, log ${paths.daemonLog})`,
+        `starting etcd, kube-apiserver and kube-controller-manager ${kubeVersion}${node ? ', kube-scheduler and a real node' : ''} (pid ${daemon.pid}, log ${paths.daemonLog})`,
       );
     } finally {
       closeSync(log);
     }
   }
   const started = Date.now();
+  let lastLine = '';
+  let lastReport = started;
   for (;;) {
     const state = await readClusterState(paths);
+    const line = lastLogLine(paths.daemonLog);
+    if (line && (line !== lastLine || Date.now() - lastReport > 30_000)) {
+      progress(line.replace(/^\S+ /, ''));
+      lastLine = line;
+      lastReport = Date.now();
+    }
     if (state?.status === 'ready') {
       progress(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       printReady(state);
@@ -148,7 +178,8 @@ export async function clusterStatus(paths: ClusterPaths): Promise<void> {
       `running: Kubernetes ${state.kubeVersion} at ${state.server} since ${state.startedAt} (pid ${state.daemonPid})`,
     );
     console.log(`kubeconfig: ${state.kubeconfigPath}`);
-    if (state.nodes.length) console.log(`fake nodes: ${state.nodes.join(', ')}`);
+    if (state.node) console.log(`real node: ${state.node.name} (pods on ${state.node.podCidr}, containerd ${state.node.containerdSocket})`);
+    else if (state.nodes.length) console.log(`fake nodes: ${state.nodes.join(', ')}`);
     if (dead.length)
       throw new LabError(
         `${dead.map((p) => p.name).join(', ')} exited; see ${dead.map((p) => p.logFile).join(', ')}`,
@@ -178,6 +209,38 @@ async function removeLeftovers(paths: ClusterPaths, known?: ClusterState): Promi
     if (state.status === 'ready') for (const p of state.processes) signal(-p.pid, 'SIGKILL');
   }
   await rm(paths.stateDir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+function assertNodeCanRun(binaries: NonNullable<ReturnType<typeof findKubeBinaries>>): void {
+  if (process.getuid?.() !== 0) {
+    throw new LabError('a real node needs root (containerd, kubelet, bridges, nftables)', 'run it as root, e.g. `sudo npx lab cluster up --node`');
+  }
+  if (!binaries.node || !binaries.kubeScheduler || !binaries.kubectl) {
+    throw new LabError(`kubelet, kube-proxy, kube-scheduler or kubectl missing in ${binaries.binDir}`, 'run scripts/ensure-kube-binaries.sh --node (needs Go)');
+  }
+  if (!findNodeBinaries()) throw new LabError('CoreDNS and kube-network-policies not found', nodeBinariesHint);
+  for (const [program, pkg] of [
+    ['containerd', 'containerd'],
+    ['runc', 'runc'],
+    ['nft', 'nftables'],
+  ] as const) {
+    if (!onPath(program)) throw new LabError(`${program} not installed`, `apt-get install ${pkg}`);
+  }
+  if (!existsSync('/usr/lib/cni/bridge')) {
+    throw new LabError('the CNI plugins are not installed (/usr/lib/cni/bridge)', 'apt-get install containernetworking-plugins');
+  }
+}
+
+function onPath(program: string): boolean {
+  return (process.env['PATH'] ?? '').split(':').some((dir) => dir && existsSync(`${dir}/${program}`));
+}
+
+function lastLogLine(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').at(-1) ?? '';
+  } catch {
+    return '';
+  }
 }
 
 function printReady(state: Extract<ClusterState, { status: 'ready' }>): void {

@@ -9,7 +9,7 @@ import { type ClusterPaths, writeClusterState } from './cluster-state.js';
 
 const stamp = (message: string) => console.log(`${new Date().toISOString()} ${message}`);
 
-async function runDaemon(stateDir: string, fakeNodes: number): Promise<void> {
+async function runDaemon(stateDir: string, fakeNodes: number, node: boolean): Promise<void> {
   const paths: ClusterPaths = {
     stateDir,
     stateFile: join(stateDir, 'state.json'),
@@ -37,7 +37,7 @@ async function runDaemon(stateDir: string, fakeNodes: number): Promise<void> {
 
   await writeClusterState(paths, { status: 'starting', daemonPid, startedAt });
   try {
-    controlPlane = await startControlPlane({ workDir: paths.workDir, fakeNodes, log: stamp });
+    controlPlane = await startControlPlane({ workDir: paths.workDir, fakeNodes, node, log: stamp });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     stamp(`failed: ${message}`);
@@ -58,14 +58,23 @@ async function runDaemon(stateDir: string, fakeNodes: number): Promise<void> {
     kubeconfigPath: controlPlane.kubeconfigPath,
     kubeVersion,
     nodes: controlPlane.nodes,
+    ...(controlPlane.node
+      ? {
+          node: {
+            name: controlPlane.node.name,
+            podCidr: controlPlane.node.network.podCidr,
+            containerdSocket: controlPlane.node.containerdSocket,
+          },
+        }
+      : {}),
     processes: controlPlane.processes,
   });
 }
 
-const [stateDir, fakeNodes = '0'] = process.argv.slice(2);
-if (!stateDir || !/^\d+$/.test(fakeNodes)) {
-  console.error('usage: cluster.daemon.js <stateDir> [fakeNodes] (started by `lab cluster up`)');
+const [stateDir, fakeNodes = '0', node = 'no-node'] = process.argv.slice(2);
+if (!stateDir || !/^\d+$/.test(fakeNodes) || !['node', 'no-node'].includes(node)) {
+  console.error('usage: cluster.daemon.js <stateDir> [fakeNodes] [node|no-node] (started by `lab cluster up`)');
   process.exitCode = 2;
 } else {
-  await runDaemon(stateDir, Number(fakeNodes));
+  await runDaemon(stateDir, Number(fakeNodes), node === 'node');
 }

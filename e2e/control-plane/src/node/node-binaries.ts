@@ -1,0 +1,47 @@
+import { accessSync, constants, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Programs a real node runs besides kubelet and kube-proxy (scripts/ensure-node-binaries.sh builds them). */
+export interface NodeBinaries {
+  readonly binDir: string;
+  readonly coredns: string;
+  readonly networkPolicies: string;
+}
+
+/** What to do when {@link findNodeBinaries} finds nothing. */
+export const nodeBinariesHint =
+  'run scripts/ensure-node-binaries.sh (CoreDNS and kube-network-policies, needs Go) and scripts/ensure-kube-binaries.sh --node (kubelet, kube-proxy)';
+
+/** Directories searched: OBSLAB_NODE_BIN_DIR, then every `node/<key>/bin` of the cache, newest key first. */
+export function nodeBinDirCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
+  const explicit = env['OBSLAB_NODE_BIN_DIR'];
+  if (explicit) return [explicit];
+  const root = join(env['OBSLAB_CACHE'] || join(homedir(), '.cache', 'obslab'), 'node');
+  let keys: string[] = [];
+  try {
+    keys = readdirSync(root).sort().reverse();
+  } catch {
+    // No cache yet.
+  }
+  return keys.map((key) => join(root, key, 'bin'));
+}
+
+/** The node programs, or undefined when no candidate directory holds both. */
+export function findNodeBinaries(env: NodeJS.ProcessEnv = process.env): NodeBinaries | undefined {
+  for (const binDir of nodeBinDirCandidates(env)) {
+    const coredns = join(binDir, 'coredns');
+    const networkPolicies = join(binDir, 'kube-network-policies');
+    if (isExecutable(coredns) && isExecutable(networkPolicies)) return { binDir, coredns, networkPolicies };
+  }
+  return undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
