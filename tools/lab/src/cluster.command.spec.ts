@@ -22,7 +22,7 @@ describe('lab cluster', () => {
   it('lists up, down and status in its help', async () => {
     const { code, stdout } = await lab(['cluster', '--help'], envWithout);
     assert.equal(code, 0);
-    for (const command of ['up', 'down', 'status']) assert.match(stdout, new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['up', 'images', 'down', 'status']) assert.match(stdout, new RegExp(`^  ${command}\\b`, 'm'));
   });
 
   it('fails with what to install when the Kubernetes binaries are missing', async () => {
@@ -30,6 +30,25 @@ describe('lab cluster', () => {
     assert.equal(code, 1);
     assert.match(stderr, /binaries not found/);
     assert.ok(stderr.includes(kubeBinariesHint), stderr);
+  });
+
+  it('refuses --node together with --fake-nodes as a usage error (exit 2), starting nothing', async () => {
+    const { code, stderr } = await lab(['cluster', 'up', '--node', '--fake-nodes', '1'], envWithout);
+    assert.equal(code, 2);
+    assert.match(stderr, /--node and --fake-nodes do not go together/);
+    assert.ok(!existsSync(join(cache, 'cluster')), 'no state directory');
+  });
+
+  it('lists images among the cluster commands, and refuses to import without a running real node (exit 1, what to run)', async () => {
+    const help = await lab(['cluster', 'images', '--help'], envWithout);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /import it into the real node/);
+    const { code, stderr } = await lab(['cluster', 'images'], envWithout);
+    assert.equal(code, 1);
+    assert.match(stderr, /no cluster runs/);
+    assert.match(stderr, /lab cluster up --node/);
+    const unknown = await lab(['cluster', 'images', '--bogus'], envWithout);
+    assert.equal(unknown.code, 2);
   });
 
   it('says nothing runs, with exit code 1, before any up', async () => {

@@ -7,6 +7,8 @@ export interface NodeBinaries {
   readonly binDir: string;
   readonly coredns: string;
   readonly networkPolicies: string;
+  /** A static pause binary, the pod sandbox's image. */
+  readonly pause: string;
 }
 
 /** What to do when {@link findNodeBinaries} finds nothing. */
@@ -27,12 +29,13 @@ export function nodeBinDirCandidates(env: NodeJS.ProcessEnv = process.env): stri
   return keys.map((key) => join(root, key, 'bin'));
 }
 
-/** The node programs, or undefined when no candidate directory holds both. */
+/** The node programs, or undefined when no candidate directory holds all three. */
 export function findNodeBinaries(env: NodeJS.ProcessEnv = process.env): NodeBinaries | undefined {
   for (const binDir of nodeBinDirCandidates(env)) {
     const coredns = join(binDir, 'coredns');
     const networkPolicies = join(binDir, 'kube-network-policies');
-    if (isExecutable(coredns) && isExecutable(networkPolicies)) return { binDir, coredns, networkPolicies };
+    const pause = join(binDir, 'pause');
+    if ([coredns, networkPolicies, pause].every(isExecutable)) return { binDir, coredns, networkPolicies, pause };
   }
   return undefined;
 }

@@ -99,6 +99,12 @@ export function linkExists(name: string): boolean {
 
 /** Creates the bridge with the gateway address, up; packets between pods pass netfilter (Services, policies). */
 export function createBridge(network: NodeNetwork): void {
+  const kubelets = processesNamed('kubelet');
+  if (kubelets.length > 0) {
+    throw new Error(
+      `a kubelet runs already on this machine (pid ${kubelets.join(', ')}): two nodes would fight over the kubepods cgroups; stop it first (\`lab cluster down\`)`,
+    );
+  }
   if (linkExists(network.bridge)) {
     throw new Error(
       `network interface ${network.bridge} exists already: another real node runs (\`lab cluster down\`) or a stale one is left (\`ip link del ${network.bridge}\`)`,
@@ -189,6 +195,23 @@ export function removePodCgroups(): void {
       }
     }
   }
+}
+
+/** Pids of running processes with this command name (`/proc/<pid>/comm`), zombies left out. */
+export function processesNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(join('/proc', entry, 'stat'), 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      if (comm === name && state !== 'Z') pids.push(Number(entry));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return pids;
 }
 
 /** Kills processes whose command line contains `marker` (the node's own containerd shims). */

@@ -17,12 +17,13 @@ import {
 import type { NodeBinaries } from './node-binaries.js';
 import {
   clusterDnsObjects,
-  corefile,
+  corednsImage,
   kubeletConfig,
   kubeProxyConfig,
   localVolumes,
-  nodeClientRbac,
+  networkPolicyAgentRbac,
 } from './node-components.js';
+import { importBinaryImage } from './oci-image.js';
 import {
   createBridge,
   defaultNodeNetwork,
@@ -168,24 +169,24 @@ export async function startRealNode(
   const apply = (objects: readonly object[]) =>
     kubectl(['apply', '--server-side', '--field-manager=obslab-control-plane', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
 
-  const [kubeletPort, kubeletHealthz, proxyHealthz, proxyMetrics, dnsHealth, dnsReady] = await freePorts(6);
+  const [kubeletPort, kubeletHealthz, proxyHealthz, proxyMetrics, policiesMetrics] = await freePorts(5);
   const kubeconfigFor = async (file: string, subject: string) => {
     const issued = await issueClientCertificate(cp.certs, pki, file, subject);
     const path = join(dir, `${file}.kubeconfig`);
     await writeKubeconfig(path, { server: cp.server, caCert: cp.certs.caCert, clientCert: issued.cert, clientKey: issued.key });
     return path;
   };
-  const [kubeletKubeconfig, proxyKubeconfig, dnsKubeconfig, policiesKubeconfig] = await Promise.all([
+  const policiesUser = 'obslab:network-policies';
+  const [kubeletKubeconfig, proxyKubeconfig, policiesKubeconfig] = await Promise.all([
     kubeconfigFor('kubelet', `/O=system:nodes/CN=system:node:${name}`),
     kubeconfigFor('kube-proxy', '/CN=system:kube-proxy'),
-    kubeconfigFor('coredns', '/CN=system:coredns'),
-    kubeconfigFor('network-policies', '/CN=obslab:network-policies'),
+    kubeconfigFor('network-policies', `/CN=${policiesUser}`),
   ]);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
-      const order = ['kube-network-policies', 'kube-proxy', 'coredns', 'kubelet', 'containerd'];
+      const order = ['kube-network-policies', 'kube-proxy', 'kubelet', 'containerd'];
       for (const processName of order) {
         await Promise.all(processes.filter((p) => p.name === processName).map((p) => p.stop(3_000)));
       }
@@ -198,12 +199,16 @@ export async function startRealNode(
     const startContainerd = () => start('containerd', 'containerd', ['--config', containerd.config, '--log-level', 'warn']);
     await startContainerd();
     await waitForContainerd(containerd, deadline);
-    const imported = await importDockerImages(containerd.socket, [pauseImage, ...(options.images ?? [])]);
-    cp.log(`containerd ready, ${1 + (options.images?.length ?? 0)} image(s) imported in ${imported.toFixed(1)} s`);
+    // The node's own images need no Docker: one-binary OCI images made here.
+    await importBinaryImage(containerd.socket, { ref: pauseImage, binary: cp.nodeBinaries.pause, user: 65535 });
+    await importBinaryImage(containerd.socket, { ref: corednsImage, binary: cp.nodeBinaries.coredns });
+    const images = (options.images ?? []).filter((image) => image !== pauseImage);
+    const imported = await importDockerImages(containerd.socket, images);
+    cp.log(`containerd ready, ${images.length} image(s) imported from Docker in ${imported.toFixed(1)} s`);
 
     await apply([
-      ...nodeClientRbac(),
-      ...clusterDnsObjects({ serviceIp: cp.clusterDnsIp, nodeIp: network.gateway }),
+      ...networkPolicyAgentRbac(policiesUser),
+      ...clusterDnsObjects({ serviceIp: cp.clusterDnsIp, clusterDomain: cp.clusterDomain }),
       ...localVolumes({ dir: volumesDir, count: options.volumes?.count ?? 12, size: options.volumes?.size ?? '100Gi' }),
     ]);
     // Statically provisioned volumes are world-writable directories, as local-path-provisioner
@@ -215,7 +220,7 @@ export async function startRealNode(
     }
 
     const resolvConf = join(dir, 'resolv.conf');
-    writeFileSync(resolvConf, `# pods with dnsPolicy Default: the node's CoreDNS, nothing off this machine\nnameserver ${network.gateway}\n`);
+    writeFileSync(resolvConf, `# pods with dnsPolicy Default: the cluster DNS, nothing off this machine\nnameserver ${cp.clusterDnsIp}\n`);
     const kubeletConfigPath = join(dir, 'kubelet.json');
     writeFileSync(
       kubeletConfigPath,
@@ -250,17 +255,11 @@ export async function startRealNode(
     );
     await start('kube-proxy', cp.kubeProxy, [`--config=${proxyConfigPath}`, '--v=1']);
 
-    const corefilePath = join(dir, 'Corefile');
-    writeFileSync(
-      corefilePath,
-      corefile({ listen: network.gateway, kubeconfig: dnsKubeconfig, clusterDomain: cp.clusterDomain, healthPort: dnsHealth!, readyPort: dnsReady! }),
-    );
-    await start('coredns', cp.nodeBinaries.coredns, ['-conf', corefilePath]);
     await start('kube-network-policies', cp.nodeBinaries.networkPolicies, [
       `--kubeconfig=${policiesKubeconfig}`,
       `--hostname-override=${name}`,
       '--disable-nri',
-      `--metrics-bind-address=127.0.0.1:0`,
+      `--metrics-bind-address=127.0.0.1:${policiesMetrics}`,
       '--v=1',
     ]);
 
@@ -268,8 +267,11 @@ export async function startRealNode(
       const { stdout } = await kubectl(['get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
       return stdout.trim() === 'True';
     });
-    await waitFor(processes, deadline, 'CoreDNS ready', async () => (await fetch(`http://127.0.0.1:${dnsReady}/ready`)).ok);
     await waitFor(processes, deadline, 'kube-proxy healthy', async () => (await fetch(`http://127.0.0.1:${proxyHealthz}/healthz`)).ok);
+    await waitFor(processes, deadline, 'CoreDNS Ready in kube-system', async () => {
+      const { stdout } = await kubectl(['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'jsonpath={.status.readyReplicas}']);
+      return stdout.trim() === '1';
+    });
     cp.log(`real node ${name} Ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pods on ${network.podCidr}, node IP ${network.gateway})`);
 
     return {
