@@ -190,7 +190,10 @@ for name in "${missing[@]}"; do
         grep -q "^$plugin:" "$dir/plugin.cfg" || die "CoreDNS $COREDNS_VERSION lacks the $plugin plugin in its default set (plugin.cfg)"
       done
       LDFLAGS_X=" -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION" go_build coredns "$dir" .
-      "$bin_dir/coredns" -plugins | grep -q 'dns.kubernetes' || die "the built coredns does not list the kubernetes plugin"
+      plugins="$("$bin_dir/coredns" -plugins)"
+      for plugin in kubernetes forward cache health ready errors loop reload; do
+        grep -qx "$plugin" <<<"$plugins" || { rm -f "$bin_dir/coredns"; die "the built coredns lacks the $plugin plugin (coredns -plugins)"; }
+      done
       ;;
     kube-network-policies)
       go_env
@@ -221,7 +224,7 @@ done
 
 for name in "${wanted[@]}"; do
   case "$name" in
-    coredns) "$bin_dir/coredns" -version | head -n1 >&2 ;;
+    coredns) "$bin_dir/coredns" -version | sed -n 1p >&2 ;;
     crictl) "$bin_dir/crictl" --version >&2 ;;
     pause) "$bin_dir/pause" --version >&2 ;;
     kube-network-policies) log "kube-network-policies $KNP_VERSION (nfqueue via nft_compat)" ;;
