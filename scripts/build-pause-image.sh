@@ -15,14 +15,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 image="${PAUSE_IMAGE:-registry.k8s.io/pause:3.10}"
 
-log() { printf '[build-pause-image] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=lib/common.sh
+. "$root/scripts/lib/common.sh"
+script_init build-pause-image "$0"
 
-case "${1:-}" in
-  '') ;;
-  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-  *) printf 'usage: %s\n' "$0" >&2; exit 2 ;;
-esac
+no_arguments "$@"
 [[ "$image" == *:* ]] || die "PAUSE_IMAGE=$image has no tag (want name:tag)"
 
 bin_dir="$(bash "$root/scripts/ensure-node-binaries.sh" pause | tail -n1)"

