@@ -52,7 +52,10 @@ describe('the image catalog', () => {
     assert.equal(pause?.ref, pauseImage);
     assert.equal(pause?.source.kind, 'script-build');
     if (pause?.source.kind !== 'script-build') return;
-    assert.deepEqual([pause.source.script, ...(pause.source.args ?? [])], ['scripts/ensure-node-binaries.sh', 'pause']);
+    assert.deepEqual(
+      [pause.source.script, ...(pause.source.args ?? [])],
+      ['scripts/ensure-node-binaries.sh', 'pause'],
+    );
     assert.deepEqual(pause.source.take, ['pause']);
     assert.match(readFileSync(join(root, pause.source.dockerfile), 'utf8'), /^FROM scratch$/m);
   });
@@ -83,7 +86,10 @@ describe('lab images', () => {
     });
     assert.equal(code, 2, stderr);
     assert.match(stderr, /lab: unknown image grafana/);
-    assert.match(stderr, /→ choose from task-api, frontend, operator, otel-collector, prometheus, postgres, pause/);
+    assert.match(
+      stderr,
+      /→ choose from task-api, frontend, operator, otel-collector, prometheus, postgres, pause/,
+    );
   });
 
   it('says how to start Docker when no engine answers (exit 1)', async () => {
