@@ -1,6 +1,7 @@
 // Builds the lab's images on this machine with the Docker engine, from local base images (no
-// registry): the repository's Dockerfiles for task-api, frontend and operator, and Go programs
-// built from their modules (Collector, Prometheus 3) put into images laid out like the upstream ones.
+// registry): the repository's Dockerfiles for task-api, frontend and operator, and programs built or
+// fetched by repository scripts (Collector and Prometheus 3 from their Go modules, PostgreSQL from npm,
+// a static pause) put into images laid out like the upstream ones.
 // Each step prints progress; a failure names the step and says what to do.
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
@@ -97,23 +98,29 @@ export async function ensureBaseImages(options: BuildImagesOptions): Promise<voi
   options.progress(`base images ready in ${seconds(started).toFixed(0)} s`);
 }
 
-/** A throw-away build context with the Go build's output and the recipe's files. */
-async function goBuildContext(recipe: ImageRecipe, options: BuildImagesOptions): Promise<string> {
-  if (recipe.source.kind !== 'go-build') throw new Error(`${recipe.name} is not built from Go`);
-  options.progress(`${recipe.name}: ${recipe.source.builds}`);
-  const { stdout } = await buildStep(`building ${recipe.name}`, 'bash', [recipe.source.script], {
-    cwd: options.root,
-    progress: options.progress,
-    hint: 'Go is needed (https://go.dev/doc/install) and the Go module proxy must be reachable',
-  });
+/** A throw-away build context with the script's output and the recipe's files. */
+async function scriptBuildContext(recipe: ImageRecipe, options: BuildImagesOptions): Promise<string> {
+  const { source } = recipe;
+  if (source.kind !== 'script-build') throw new Error(`${recipe.name} is not built by a script`);
+  options.progress(`${recipe.name}: ${source.builds}`);
+  const { stdout } = await buildStep(
+    `building ${recipe.name}`,
+    'bash',
+    [source.script, ...(source.args ?? [])],
+    {
+      cwd: options.root,
+      progress: options.progress,
+      hint: `run bash ${[source.script, ...(source.args ?? [])].join(' ')} by hand: its error says what is missing (Go and the Go module proxy, npm and its registry, or gcc)`,
+    },
+  );
   const built = stdout.trimEnd().split('\n').at(-1) ?? '';
   const context = await mkdtemp(join(tmpdir(), `obslab-image-${recipe.name}-`));
   try {
     // The script prints a binary or a directory of build outputs.
     const outputs = statSync(built, { throwIfNoEntry: false })?.isDirectory()
-      ? (await readdir(built)).map((file) => join(built, file))
+      ? (source.take ?? (await readdir(built))).map((file) => join(built, file))
       : [built];
-    for (const file of [...outputs, ...recipe.source.files.map((file) => join(options.root, file))]) {
+    for (const file of [...outputs, ...source.files.map((file) => join(options.root, file))]) {
       await copyFile(file, join(context, basename(file)));
     }
   } catch (error) {
@@ -152,7 +159,7 @@ export async function buildImage(recipe: ImageRecipe, options: BuildImagesOption
       },
     );
   } else {
-    const context = await goBuildContext(recipe, options);
+    const context = await scriptBuildContext(recipe, options);
     try {
       options.progress(`${recipe.name}: docker build -f ${source.dockerfile} (${recipe.ref})`);
       await buildStep(

