@@ -7,8 +7,8 @@
 #                           checked to hold kubernetes, forward, cache, health, ready, errors, loop, reload)
 #   kube-network-policies   sigs.k8s.io/kube-network-policies at KNP_VERSION, NetworkPolicy enforcement
 #                           through nfqueue; see "nfqueue through nft_compat" below
-#   pause                   tools/lab/images/pause/pause.c, static, with gcc (scripts/build-pause-image.sh
-#                           makes the registry.k8s.io/pause image of it)
+#   pause                   tools/lab/images/pause/pause.c, static, with gcc (the real node imports it as
+#                           registry.k8s.io/pause, its sandbox image, without Docker)
 #   crictl                  sigs.k8s.io/cri-tools at CRICTL_VERSION (the CRI client for debugging)
 #
 # nfqueue through nft_compat: kube-network-policies sends a pod's new connections to userspace with

@@ -64,6 +64,10 @@ describe(
       return pf;
     };
 
+    const deleteNamespace = async (namespace: string) => {
+      await kube.kubectl(['delete', 'namespace', namespace, '--wait=true', '--timeout=180s']);
+    };
+
     /** Renders one variant of the lab like `npm run synth` does and applies the directory as a user would. */
     const applyLab = async (namespace: string, props: LabChartProps, secrets: Record<string, Record<string, string>> = {}) => {
       const dir = join(workDir, 'manifests', namespace);
@@ -204,6 +208,19 @@ describe(
         log(stdout.trim());
         assert.match(stdout + stderr, /targets/);
       });
+
+      it('comes back after kubelet and containerd are killed and started again: pods Running and Ready, data kept', async () => {
+        const before = await kube.pods(ns);
+        await timed('kubelet + containerd restart → Ready', () => cp!.node!.restartRuntime());
+        const pods = await kube.allReady(ns, 180_000, before.length);
+        assert.deepEqual(pods.map((p) => p.metadata.uid).sort(), before.map((p) => p.metadata.uid).sort(), 'the same pods');
+        const app = await forward(ns, 'service/frontend', 8080);
+        const list = await json(`${app.url}/api/tasks?limit=100`);
+        assert.ok((list.body['tasks'] as { title: string }[]).some((t) => t.title === 'survives a node restart'), JSON.stringify(list.body));
+      });
+
+      // The node has 2 CPUs: each lab leaves before the next one comes.
+      after(() => deleteNamespace(ns));
     });
 
     describe('the synthesized manifests, PostgreSQL (charts-ts/dist/postgres rendering)', () => {
@@ -302,6 +319,8 @@ describe(
         const ingress = await probe('ingress-nginx', `frontend.${ns}.svc.cluster.local`, 8080);
         assert.deepEqual(ingress, { phase: 'Succeeded', output: 'connected' }, 'the ingress namespace → frontend is allowed');
       });
+
+      after(() => deleteNamespace(ns));
     });
 
     describe('the operator (operator/dist, in its own pod, leader-elected)', () => {
@@ -435,16 +454,6 @@ describe(
         const titles = (list.body['tasks'] as { title: string }[]).map((t) => t.title);
         assert.ok(titles.includes('kept by retainData'), titles.join(', '));
       });
-    });
-
-    it('comes back after kubelet and containerd are killed and started again: pods Running and Ready, data kept', async () => {
-      const before = await kube.pods('obslab');
-      await timed('kubelet + containerd restart → Ready', () => cp!.node!.restartRuntime());
-      const pods = await kube.allReady('obslab', 180_000, before.length);
-      assert.deepEqual(pods.map((p) => p.metadata.uid).sort(), before.map((p) => p.metadata.uid).sort(), 'the same pods');
-      const app = await forward('obslab', 'service/frontend', 8080);
-      const list = await json(`${app.url}/api/tasks?limit=100`);
-      assert.ok((list.body['tasks'] as { title: string }[]).some((t) => t.title === 'survives a node restart'), JSON.stringify(list.body));
     });
 
     it('stops leaving nothing behind: no bridge, nftables tables, network namespaces, mounts or processes', async () => {

@@ -3,6 +3,7 @@ import type { AppConfig } from './config/app-config.js';
 import { createApp } from './app.factory.js';
 import { systemClock } from './common/clock.js';
 import { openDataSource } from './database/open-data-source.js';
+import { openWhenReachable } from './database/open-when-reachable.js';
 import { createLogger } from './logging/logger.js';
 import { createServiceMetrics } from './metrics/metrics.registry.js';
 import type { Telemetry } from './telemetry/telemetry.js';
@@ -17,7 +18,8 @@ export async function serve(config: AppConfig, telemetry: Telemetry): Promise<{ 
     exportLogs: !config.telemetry.disabled && config.telemetry.exportLogs,
   });
   const metrics = createServiceMetrics();
-  const dataSource = await openDataSource(config, metrics, logger);
+  // Started beside its database (compose, a StatefulSet), it waits for it instead of exiting.
+  const dataSource = await openWhenReachable(() => openDataSource(config, metrics, logger), logger);
   const app = await createApp({ config, logger, metrics, dataSource, clock: systemClock });
   await app.listen(config.port, config.host);
   logger.info({ port: config.port, host: config.host, database: config.database.kind }, 'task-api listening');

@@ -1,4 +1,4 @@
-import { accessSync, constants, readdirSync } from 'node:fs';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,14 +15,17 @@ export interface NodeBinaries {
 export const nodeBinariesHint =
   'run scripts/ensure-node-binaries.sh (CoreDNS and kube-network-policies, needs Go) and scripts/ensure-kube-binaries.sh --node (kubelet, kube-proxy)';
 
-/** Directories searched: OBSLAB_NODE_BIN_DIR, then every `node/<key>/bin` of the cache, newest key first. */
+/** Directories searched: OBSLAB_NODE_BIN_DIR, then every `node/<key>/bin` of the cache, most recently built first. */
 export function nodeBinDirCandidates(env: NodeJS.ProcessEnv = process.env): string[] {
   const explicit = env['OBSLAB_NODE_BIN_DIR'];
   if (explicit) return [explicit];
   const root = join(env['OBSLAB_CACHE'] || join(homedir(), '.cache', 'obslab'), 'node');
   let keys: string[] = [];
   try {
-    keys = readdirSync(root).sort().reverse();
+    keys = readdirSync(root)
+      .map((key) => ({ key, built: statSync(join(root, key)).mtimeMs }))
+      .sort((a, b) => b.built - a.built)
+      .map(({ key }) => key);
   } catch {
     // No cache yet.
   }

@@ -3,6 +3,7 @@
 // manifests, so a built image is used by them unchanged. Images whose upstream cannot be built here
 // are listed with the reason. Besides the stack's components it builds the pod sandbox image the real
 // node of `lab cluster up --node` needs (nothing is pulled there).
+import { pauseImage } from '@obslab/control-plane';
 import { defaultOperatorImage } from '@obslab/operator';
 import { componentOf, formatImageRef, type Stack } from '@obslab/stack';
 
@@ -25,11 +26,8 @@ export const baseImages = {
   nginx: 'obslab-local/nginx-unprivileged:test',
 } as const;
 
-/**
- * The pod sandbox image the node's containerd runs (its `sandbox_image`): upstream's name, so no
- * configuration differs from a cluster that pulls it.
- */
-export const pauseImage = 'registry.k8s.io/pause:3.10';
+/** The pod sandbox image the node's containerd runs (its `sandbox_image`), named by the node's harness. */
+export { pauseImage };
 
 /** How one image is made. */
 export type ImageSource =
