@@ -12,10 +12,23 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { distFilesOf, type LabChartProps, synthLab } from '@obslab/charts-ts';
-import { type ControlPlane, pauseImage, skipUnlessKubeBinaries, startControlPlane } from '@obslab/control-plane';
+import {
+  type ControlPlane,
+  pauseImage,
+  skipUnlessKubeBinaries,
+  startControlPlane,
+} from '@obslab/control-plane';
 import { eventually, run } from '@obslab/process';
 import { dockerProgram, dockerSkipReason, ensureDockerd, type DockerDaemon } from './docker/docker.cli.js';
-import { bashConnect, isReady, Kube, nodeConnect, type Pod, type PortForward, restarts } from './node/kube.js';
+import {
+  bashConnect,
+  isReady,
+  Kube,
+  nodeConnect,
+  type Pod,
+  type PortForward,
+  restarts,
+} from './node/kube.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const labJs = fileURLToPath(import.meta.resolve('@obslab/lab/bin/lab.js'));
@@ -69,10 +82,18 @@ describe(
     };
 
     /** Renders one variant of the lab like `npm run synth` does and applies the directory as a user would. */
-    const applyLab = async (namespace: string, props: LabChartProps, secrets: Record<string, Record<string, string>> = {}) => {
+    const applyLab = async (
+      namespace: string,
+      props: LabChartProps,
+      secrets: Record<string, Record<string, string>> = {},
+    ) => {
       const dir = join(workDir, 'manifests', namespace);
       await mkdir(dir, { recursive: true });
-      const files = distFilesOf(synthLab({ namespace, components: agplOff, ...props }), '.', `e2e lab ${namespace}`);
+      const files = distFilesOf(
+        synthLab({ namespace, components: agplOff, ...props }),
+        '.',
+        `e2e lab ${namespace}`,
+      );
       for (const file of files) await writeFile(join(dir, file.path), file.content);
       await kube.kubectl(['apply', '--server-side', '-f', join(dir, '00-namespace.k8s.yaml')]);
       for (const [name, data] of Object.entries(secrets)) {
@@ -97,20 +118,29 @@ describe(
     const promQuery = async (base: string, query: string) => {
       const { status, body } = await json(`${base}/api/v1/query?query=${encodeURIComponent(query)}`);
       assert.equal(status, 200, JSON.stringify(body));
-      return (body['data'] as { result: { metric: Record<string, string>; value: [number, string] }[] }).result;
+      return (body['data'] as { result: { metric: Record<string, string>; value: [number, string] }[] })
+        .result;
     };
 
     before(async () => {
       workDir = await mkdtemp(join(tmpdir(), 'obslab-node-e2e-'));
       daemon = await timed('dockerd ready', () => ensureDockerd(log));
       await timed('lab images build', async () => {
-        const { stderr } = await run(process.execPath, [labJs, 'images', 'build'], { cwd: root, timeoutMs: 45 * 60_000 });
+        const { stderr } = await run(process.execPath, [labJs, 'images', 'build'], {
+          cwd: root,
+          timeoutMs: 45 * 60_000,
+        });
         for (const line of stderr.trimEnd().split('\n').slice(-12)) log(line);
       });
       const images = await labImages();
       assert.ok(images.includes(pauseImage), `lab images build made ${pauseImage}: ${images.join(', ')}`);
       cp = await timed(`control plane + real node up, ${images.length} images imported`, () =>
-        startControlPlane({ node: { images }, workDir: join(workDir, 'cluster'), log, startTimeoutMs: 600_000 }),
+        startControlPlane({
+          node: { images },
+          workDir: join(workDir, 'cluster'),
+          log,
+          startTimeoutMs: 600_000,
+        }),
       );
       kube = new Kube(cp.binaries.kubectl!, cp.kubeconfigPath);
     });
@@ -124,10 +154,23 @@ describe(
     });
 
     it('has one Ready node that runs pods on its own bridge, with the cluster DNS Service answering', async () => {
-      const nodes = await kube.json<{ items: { metadata: { name: string }; status: { addresses: { type: string; address: string }[] } }[] }>(['nodes']);
-      assert.deepEqual(nodes.items.map((n) => n.metadata.name), [cp!.node!.name]);
-      assert.equal(nodes.items[0]!.status.addresses.find((a) => a.type === 'InternalIP')?.address, cp!.node!.network.gateway);
-      const service = await kube.json<{ spec: { clusterIP: string } }>(['-n', 'kube-system', 'service', 'kube-dns']);
+      const nodes = await kube.json<{
+        items: { metadata: { name: string }; status: { addresses: { type: string; address: string }[] } }[];
+      }>(['nodes']);
+      assert.deepEqual(
+        nodes.items.map((n) => n.metadata.name),
+        [cp!.node!.name],
+      );
+      assert.equal(
+        nodes.items[0]!.status.addresses.find((a) => a.type === 'InternalIP')?.address,
+        cp!.node!.network.gateway,
+      );
+      const service = await kube.json<{ spec: { clusterIP: string } }>([
+        '-n',
+        'kube-system',
+        'service',
+        'kube-dns',
+      ]);
       assert.equal(service.spec.clusterIP, '10.96.0.10');
     });
 
@@ -144,7 +187,9 @@ describe(
           assert.deepEqual(names, ['frontend', 'frontend', 'otel-collector', 'prometheus', 'task-api']);
           for (const pod of pods) assert.equal(restarts(pod), 0, `${pod.metadata.name} restarted`);
         });
-        const claims = await kube.json<{ items: { metadata: { name: string }; status: { phase: string } }[] }>(['-n', ns, 'pvc']);
+        const claims = await kube.json<{
+          items: { metadata: { name: string }; status: { phase: string } }[];
+        }>(['-n', ns, 'pvc']);
         assert.ok(claims.items.length >= 2, JSON.stringify(claims.items.map((c) => c.metadata.name)));
         for (const claim of claims.items) assert.equal(claim.status.phase, 'Bound', claim.metadata.name);
       });
@@ -179,10 +224,17 @@ describe(
         );
         await eventually(
           async () => {
-            const accepted = await promQuery(prometheus.url, 'sum(otelcol_receiver_accepted_spans_total or otelcol_receiver_accepted_spans)');
+            const accepted = await promQuery(
+              prometheus.url,
+              'sum(otelcol_receiver_accepted_spans_total or otelcol_receiver_accepted_spans)',
+            );
             assert.ok(Number(accepted[0]?.value[1] ?? 0) > 0, `spans accepted: ${JSON.stringify(accepted)}`);
           },
-          { timeoutMs: 120_000, intervalMs: 2_000, description: 'the Collector received spans from task-api' },
+          {
+            timeoutMs: 120_000,
+            intervalMs: 2_000,
+            description: 'the Collector received spans from task-api',
+          },
         );
       });
 
@@ -213,10 +265,17 @@ describe(
         const before = await kube.pods(ns);
         await timed('kubelet + containerd restart → Ready', () => cp!.node!.restartRuntime());
         const pods = await kube.allReady(ns, 180_000, before.length);
-        assert.deepEqual(pods.map((p) => p.metadata.uid).sort(), before.map((p) => p.metadata.uid).sort(), 'the same pods');
+        assert.deepEqual(
+          pods.map((p) => p.metadata.uid).sort(),
+          before.map((p) => p.metadata.uid).sort(),
+          'the same pods',
+        );
         const app = await forward(ns, 'service/frontend', 8080);
         const list = await json(`${app.url}/api/tasks?limit=100`);
-        assert.ok((list.body['tasks'] as { title: string }[]).some((t) => t.title === 'survives a node restart'), JSON.stringify(list.body));
+        assert.ok(
+          (list.body['tasks'] as { title: string }[]).some((t) => t.title === 'survives a node restart'),
+          JSON.stringify(list.body),
+        );
       });
 
       // The node has 2 CPUs: each lab leaves before the next one comes.
@@ -242,10 +301,18 @@ describe(
           );
           const pods = await kube.allReady(ns, 300_000);
           for (const pod of pods) assert.equal(restarts(pod), 0, `${pod.metadata.name} restarted`);
-          assert.equal(pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === 'task-api').length, 2);
+          assert.equal(
+            pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/name'] === 'task-api').length,
+            2,
+          );
         });
-        const claims = await kube.json<{ items: { metadata: { name: string }; status: { phase: string } }[] }>(['-n', ns, 'pvc']);
-        assert.ok(claims.items.some((c) => c.metadata.name.includes('postgres') && c.status.phase === 'Bound'), JSON.stringify(claims.items));
+        const claims = await kube.json<{
+          items: { metadata: { name: string }; status: { phase: string } }[];
+        }>(['-n', ns, 'pvc']);
+        assert.ok(
+          claims.items.some((c) => c.metadata.name.includes('postgres') && c.status.phase === 'Bound'),
+          JSON.stringify(claims.items),
+        );
         app = await forward(ns, 'service/frontend', 8080);
         const created = await json(`${app.url}/api/tasks`, {
           method: 'POST',
@@ -290,7 +357,11 @@ describe(
               metadata: { name, namespace },
               spec: {
                 restartPolicy: 'Never',
-                securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+                securityContext: {
+                  runAsNonRoot: true,
+                  runAsUser: 1000,
+                  seccompProfile: { type: 'RuntimeDefault' },
+                },
                 containers: [
                   {
                     name: 'probe',
@@ -315,9 +386,17 @@ describe(
           return { phase, output: output.trim() };
         };
         const outsider = await probe('e2e-outsider', `task-api.${ns}.svc.cluster.local`, 3000);
-        assert.deepEqual(outsider, { phase: 'Failed', output: 'timeout' }, 'another namespace → task-api must be dropped');
+        assert.deepEqual(
+          outsider,
+          { phase: 'Failed', output: 'timeout' },
+          'another namespace → task-api must be dropped',
+        );
         const ingress = await probe('ingress-nginx', `frontend.${ns}.svc.cluster.local`, 8080);
-        assert.deepEqual(ingress, { phase: 'Succeeded', output: 'connected' }, 'the ingress namespace → frontend is allowed');
+        assert.deepEqual(
+          ingress,
+          { phase: 'Succeeded', output: 'connected' },
+          'the ingress namespace → frontend is allowed',
+        );
       });
 
       after(() => deleteNamespace(ns));
@@ -344,7 +423,10 @@ describe(
       const labReady = () =>
         eventually(
           async () => {
-            const lab = await kube.json<{ metadata: { generation: number }; status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] } }>(['-n', ns, 'olab', 'demo']);
+            const lab = await kube.json<{
+              metadata: { generation: number };
+              status?: { conditions?: { type: string; status: string; observedGeneration?: number }[] };
+            }>(['-n', ns, 'olab', 'demo']);
             const ready = lab.status?.conditions?.find((c) => c.type === 'Ready');
             assert.equal(ready?.status, 'True', JSON.stringify(lab.status));
             assert.equal(ready?.observedGeneration, lab.metadata.generation);
@@ -354,13 +436,21 @@ describe(
 
       it('runs the operator’s Deployment, which takes the leader Lease, and reconciles a lab into Running pods; Ready from real readiness', async () => {
         await kube.kubectl(['apply', '--server-side', '-f', join(root, 'operator/dist/')]);
-        await eventually(
-          async () => assert.equal((await kube.allReady('obslab-system', 10_000)).length, 1),
-          { timeoutMs: 180_000, intervalMs: 1_000, description: 'operator pod Ready' },
-        );
-        const leases = await kube.json<{ items: { spec: { holderIdentity?: string } }[] }>(['-n', 'obslab-system', 'leases']);
+        await eventually(async () => assert.equal((await kube.allReady('obslab-system', 10_000)).length, 1), {
+          timeoutMs: 180_000,
+          intervalMs: 1_000,
+          description: 'operator pod Ready',
+        });
+        const leases = await kube.json<{ items: { spec: { holderIdentity?: string } }[] }>([
+          '-n',
+          'obslab-system',
+          'leases',
+        ]);
         const operatorPod = (await kube.pods('obslab-system'))[0]!;
-        assert.ok(leases.items.some((l) => l.spec.holderIdentity?.startsWith(operatorPod.metadata.name)), JSON.stringify(leases.items));
+        assert.ok(
+          leases.items.some((l) => l.spec.holderIdentity?.startsWith(operatorPod.metadata.name)),
+          JSON.stringify(leases.items),
+        );
 
         await kube.kubectl(['create', 'namespace', ns]);
         await kube.kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
@@ -386,13 +476,29 @@ describe(
         const before = await kube.pods(ns, 'app.kubernetes.io/name=otel-collector');
         await kube.kubectl(['-n', ns, 'delete', 'pod', before[0]!.metadata.name, '--wait=false']);
         await kube.kubectl(['-n', ns, 'delete', 'deployment', 'frontend', '--wait=false']);
-        const configMaps = await kube.json<{ items: { metadata: { name: string }; data?: Record<string, string> }[] }>(['-n', ns, 'configmaps', '-l', 'app.kubernetes.io/name=otel-collector']);
+        const configMaps = await kube.json<{
+          items: { metadata: { name: string }; data?: Record<string, string> }[];
+        }>(['-n', ns, 'configmaps', '-l', 'app.kubernetes.io/name=otel-collector']);
         const configMap = configMaps.items[0]!;
         const key = Object.keys(configMap.data ?? {})[0]!;
-        await kube.kubectl(['-n', ns, 'patch', 'configmap', configMap.metadata.name, '--type=merge', '-p', JSON.stringify({ data: { [key]: 'edited: by hand\n' } })]);
+        await kube.kubectl([
+          '-n',
+          ns,
+          'patch',
+          'configmap',
+          configMap.metadata.name,
+          '--type=merge',
+          '-p',
+          JSON.stringify({ data: { [key]: 'edited: by hand\n' } }),
+        ]);
         await eventually(
           async () => {
-            const now = await kube.json<{ data: Record<string, string> }>(['-n', ns, 'configmap', configMap.metadata.name]);
+            const now = await kube.json<{ data: Record<string, string> }>([
+              '-n',
+              ns,
+              'configmap',
+              configMap.metadata.name,
+            ]);
             assert.equal(now.data[key], configMap.data![key]);
             await kube.json(['-n', ns, 'deployment', 'frontend']);
             const collectors = await kube.pods(ns, 'app.kubernetes.io/name=otel-collector');
@@ -406,11 +512,14 @@ describe(
 
       it('scales task-api from 2 to 3 replicas while serving: no failed request during the rollout', async () => {
         app = await forward(ns, 'service/frontend', 8080);
+        const url = app.url;
         let running = true;
         const statuses: Record<string, number> = {};
         const traffic = (async () => {
           while (running) {
-            const status = await fetch(`${app!.url}/api/tasks?limit=5`, { signal: AbortSignal.timeout(5_000) })
+            const status = await fetch(`${url}/api/tasks?limit=5`, {
+              signal: AbortSignal.timeout(5_000),
+            })
               .then(async (r) => {
                 await r.arrayBuffer();
                 return String(r.status);
@@ -419,9 +528,19 @@ describe(
             statuses[status] = (statuses[status] ?? 0) + 1;
           }
         })();
-        await kube.kubectl(['-n', ns, 'patch', 'olab', 'demo', '--type=merge', '-p', JSON.stringify({ spec: { taskApi: { replicas: 3 } } })]);
+        await kube.kubectl([
+          '-n',
+          ns,
+          'patch',
+          'olab',
+          'demo',
+          '--type=merge',
+          '-p',
+          JSON.stringify({ spec: { taskApi: { replicas: 3 } } }),
+        ]);
         await eventually(
-          async () => assert.equal((await kube.pods(ns, 'app.kubernetes.io/name=task-api')).filter(isReady).length, 3),
+          async () =>
+            assert.equal((await kube.pods(ns, 'app.kubernetes.io/name=task-api')).filter(isReady).length, 3),
           { timeoutMs: 180_000, intervalMs: 1_000, description: '3 task-api replicas Ready' },
         );
         await labReady();
@@ -429,7 +548,11 @@ describe(
         await traffic;
         log(`requests during the rollout: ${JSON.stringify(statuses)}`);
         assert.ok((statuses['200'] ?? 0) > 20, JSON.stringify(statuses));
-        assert.deepEqual(Object.keys(statuses), ['200'], `every request answered 200: ${JSON.stringify(statuses)}`);
+        assert.deepEqual(
+          Object.keys(statuses),
+          ['200'],
+          `every request answered 200: ${JSON.stringify(statuses)}`,
+        );
       });
 
       it('deleted with retainData, keeps the PostgreSQL claim and its data: a new lab in the namespace sees the old tasks', async () => {
@@ -440,12 +563,31 @@ describe(
         });
         assert.equal(created.status, 201);
         await app!.close();
-        const claimsBefore = await kube.json<{ items: { metadata: { name: string; uid: string } }[] }>(['-n', ns, 'pvc', '-l', 'app.kubernetes.io/name=postgres']);
+        const claimsBefore = await kube.json<{ items: { metadata: { name: string; uid: string } }[] }>([
+          '-n',
+          ns,
+          'pvc',
+          '-l',
+          'app.kubernetes.io/name=postgres',
+        ]);
         assert.equal(claimsBefore.items.length, 1);
         await kube.kubectl(['-n', ns, 'delete', 'olab', 'demo', '--wait=true', '--timeout=180s']);
-        await eventually(async () => assert.equal((await kube.pods(ns)).length, 0), { timeoutMs: 120_000, intervalMs: 1_000, description: 'lab pods gone' });
-        const claimsAfter = await kube.json<{ items: { metadata: { name: string; uid: string } }[] }>(['-n', ns, 'pvc', '-l', 'app.kubernetes.io/name=postgres']);
-        assert.deepEqual(claimsAfter.items.map((c) => c.metadata.uid), claimsBefore.items.map((c) => c.metadata.uid));
+        await eventually(async () => assert.equal((await kube.pods(ns)).length, 0), {
+          timeoutMs: 120_000,
+          intervalMs: 1_000,
+          description: 'lab pods gone',
+        });
+        const claimsAfter = await kube.json<{ items: { metadata: { name: string; uid: string } }[] }>([
+          '-n',
+          ns,
+          'pvc',
+          '-l',
+          'app.kubernetes.io/name=postgres',
+        ]);
+        assert.deepEqual(
+          claimsAfter.items.map((c) => c.metadata.uid),
+          claimsBefore.items.map((c) => c.metadata.uid),
+        );
 
         await kube.kubectl(['apply', '--server-side', '-f', '-'], labObject(labSpec(1)));
         await labReady();
@@ -464,7 +606,10 @@ describe(
       assert.equal(existsSync(`/sys/class/net/${node.network.bridge}`), false, 'bridge removed');
       const { stdout: tables } = await run('nft', ['list', 'tables']);
       assert.doesNotMatch(tables, /kube-proxy|kube-network-policies/);
-      assert.doesNotMatch(readFileSync('/proc/self/mounts', 'utf8'), new RegExp(workDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      assert.doesNotMatch(
+        readFileSync('/proc/self/mounts', 'utf8'),
+        new RegExp(workDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+      );
       for (const pid of pids) assert.equal(existsSync(`/proc/${pid}`), false, `pid ${pid} still runs`);
       assert.equal(existsSync(cp!.workDir), false);
     });

@@ -129,7 +129,8 @@ export async function issueClientCertificate(
   return issued;
 }
 
-const openssl = (dir: string, args: readonly string[]) => run('openssl', args, { cwd: dir, timeoutMs: 30_000 });
+const openssl = (dir: string, args: readonly string[]) =>
+  run('openssl', args, { cwd: dir, timeoutMs: 30_000 });
 
 function signLeaf(
   ca: Pick<ControlPlaneCertificates, 'caCert' | 'caKey'>,

@@ -23,7 +23,13 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { type ManagedProcess, startProcess } from './managed-process.js';
 import { httpsGet, type HttpsClientTls } from './readiness.js';
 import { findNodeBinaries, nodeBinariesHint, nodeBinDirCandidates } from './node/node-binaries.js';
-import { type NodeHost, prepareNodeHost, type RealNode, type RealNodeOptions, startRealNode } from './node/real-node.js';
+import {
+  type NodeHost,
+  prepareNodeHost,
+  type RealNode,
+  type RealNodeOptions,
+  startRealNode,
+} from './node/real-node.js';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
@@ -95,14 +101,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   }
   const nodeOptions = options.node === true ? {} : options.node || undefined;
   if (nodeOptions && !binaries.node) {
-    throw new Error(`a real node needs kubelet and kube-proxy, which ${binaries.binDir} lacks: run scripts/ensure-kube-binaries.sh --node`);
+    throw new Error(
+      `a real node needs kubelet and kube-proxy, which ${binaries.binDir} lacks: run scripts/ensure-kube-binaries.sh --node`,
+    );
   }
   if (nodeOptions && (!binaries.kubeScheduler || !binaries.kubectl)) {
-    throw new Error(`a real node needs kube-scheduler and kubectl, which ${binaries.binDir} lacks: run scripts/ensure-kube-binaries.sh --node`);
+    throw new Error(
+      `a real node needs kube-scheduler and kubectl, which ${binaries.binDir} lacks: run scripts/ensure-kube-binaries.sh --node`,
+    );
   }
   const nodeBinaries = nodeOptions ? findNodeBinaries() : undefined;
   if (nodeOptions && !nodeBinaries) {
-    throw new Error(`CoreDNS and kube-network-policies not found (looked in ${nodeBinDirCandidates().join(', ') || 'no cache yet'}): ${nodeBinariesHint}`);
+    throw new Error(
+      `CoreDNS and kube-network-policies not found (looked in ${nodeBinDirCandidates().join(', ') || 'no cache yet'}): ${nodeBinariesHint}`,
+    );
   }
   const workDir = options.workDir
     ? resolve(options.workDir)
@@ -146,7 +158,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       await Promise.all([createCertificates(dirs.pki, host ? [host.network.gateway] : []), freePorts(5)]);
     const server = `https://${apiserverAddress}:${apiserverPort}`;
     const kubeletClient = host
-      ? await issueClientCertificate(certs, dirs.pki, 'apiserver-kubelet-client', '/O=system:masters/CN=kube-apiserver-kubelet-client')
+      ? await issueClientCertificate(
+          certs,
+          dirs.pki,
+          'apiserver-kubelet-client',
+          '/O=system:masters/CN=kube-apiserver-kubelet-client',
+        )
       : undefined;
     const kubeconfigPath = join(workDir, 'kubeconfig');
     const controllerManagerKubeconfig = join(workDir, 'controller-manager.kubeconfig');
@@ -315,7 +332,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       binaries,
       nodes,
       node: realNode,
-      processes: [...processes, ...(realNode?.processes ?? [])].map(({ name, pid, logFile }) => ({ name, pid, logFile })),
+      processes: [...processes, ...(realNode?.processes ?? [])].map(({ name, pid, logFile }) => ({
+        name,
+        pid,
+        logFile,
+      })),
       stop,
     };
   } catch (error) {

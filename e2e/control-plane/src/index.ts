@@ -17,3 +17,4 @@ export { findNodeBinaries, nodeBinariesHint, type NodeBinaries } from './node/no
 export { defaultNodeNetwork, type NodeNetwork } from './node/node-host.js';
 export { importDockerImages, pauseImage } from './node/containerd.js';
 export type { RealNode, RealNodeOptions } from './node/real-node.js';
+export { teardownLeftoverNode } from './node/real-node.js';

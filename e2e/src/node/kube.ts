@@ -35,7 +35,9 @@ export class Kube {
   }
 
   async pods(namespace: string, selector?: string): Promise<Pod[]> {
-    return (await this.json<{ items: Pod[] }>(['-n', namespace, 'pods', ...(selector ? ['-l', selector] : [])])).items;
+    return (
+      await this.json<{ items: Pod[] }>(['-n', namespace, 'pods', ...(selector ? ['-l', selector] : [])])
+    ).items;
   }
 
   /** Waits until the namespace has pods and every one is Running and Ready; returns them. */
@@ -59,7 +61,11 @@ export class Kube {
   }
 
   /** Runs a command in a pod's first container; resolves with its exit code and output. */
-  async exec(namespace: string, pod: string, command: readonly string[]): Promise<{ code: number; output: string }> {
+  async exec(
+    namespace: string,
+    pod: string,
+    command: readonly string[],
+  ): Promise<{ code: number; output: string }> {
     try {
       const output = await this.kubectl(['-n', namespace, 'exec', pod, '--', ...command]);
       return { code: 0, output };
@@ -73,13 +79,26 @@ export class Kube {
   async portForward(namespace: string, target: string, remotePort: number): Promise<PortForward> {
     const child = spawn(
       this.kubectlBin,
-      ['--kubeconfig', this.kubeconfig, '-n', namespace, 'port-forward', '--address', '127.0.0.1', target, `:${remotePort}`],
+      [
+        '--kubeconfig',
+        this.kubeconfig,
+        '-n',
+        namespace,
+        'port-forward',
+        '--address',
+        '127.0.0.1',
+        target,
+        `:${remotePort}`,
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`port-forward ${target}: no port in 30 s (${output})`)), 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`port-forward ${target}: no port in 30 s (${output})`)),
+        30_000,
+      );
       child.stdout.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         const match = /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output);

@@ -24,7 +24,10 @@ export function clusterImagesCommand(): Command {
         throw new LabError('no cluster runs', 'run `lab cluster up --node` first');
       }
       if (!state.node) {
-        throw new LabError('the cluster has no real node to import images into', 'run `lab cluster down`, then `lab cluster up --node`');
+        throw new LabError(
+          'the cluster has no real node to import images into',
+          'run `lab cluster down`, then `lab cluster up --node`',
+        );
       }
       const root = findWorkspaceRoot();
       const { recipes, notBuilt } = imageCatalog(workspaceStack(root));
@@ -39,16 +42,26 @@ export function clusterImagesCommand(): Command {
       for (const image of built) {
         const seconds = await importDockerImages(state.node.containerdSocket, [image.ref], options.docker);
         progress(`${image.ref} imported in ${seconds.toFixed(1)} s`);
-        rows.push([image.name, image.ref, megabytes(image.bytes), `${image.seconds.toFixed(0)} s`, `${seconds.toFixed(1)} s`]);
+        rows.push([
+          image.name,
+          image.ref,
+          megabytes(image.bytes),
+          `${image.seconds.toFixed(0)} s`,
+          `${seconds.toFixed(1)} s`,
+        ]);
       }
       console.log(table(['image', 'reference', 'size', 'build', 'import'], rows));
       if (names.length === 0) console.log(notBuiltLines(notBuilt));
-      progress(`${built.length} image(s) built and imported in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      progress(
+        `${built.length} image(s) built and imported in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+      );
     });
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))

@@ -22,7 +22,8 @@ describe('lab cluster', () => {
   it('lists up, down and status in its help', async () => {
     const { code, stdout } = await lab(['cluster', '--help'], envWithout);
     assert.equal(code, 0);
-    for (const command of ['up', 'images', 'down', 'status']) assert.match(stdout, new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['up', 'images', 'down', 'status'])
+      assert.match(stdout, new RegExp(`^  ${command}\\b`, 'm'));
   });
 
   it('fails with what to install when the Kubernetes binaries are missing', async () => {

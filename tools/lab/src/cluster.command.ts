@@ -5,6 +5,7 @@ import {
   kubeBinDirCandidates,
   kubeVersion,
   nodeBinariesHint,
+  teardownLeftoverNode,
 } from '@obslab/control-plane';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
@@ -54,7 +55,11 @@ export function clusterCommand(): Command {
     )
     .action(async (options: { timeout: number; fakeNodes: number; node?: boolean }) => {
       if (options.node && options.fakeNodes > 0) {
-        throw new LabError('--node and --fake-nodes do not go together', 'choose one: a real node or fake ones', 2);
+        throw new LabError(
+          '--node and --fake-nodes do not go together',
+          'choose one: a real node or fake ones',
+          2,
+        );
       }
       await clusterUp(clusterPaths(), options.timeout * 1000, options.fakeNodes, options.node ?? false);
     });
@@ -102,10 +107,14 @@ export async function clusterUp(
     await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
     const log = openSync(paths.daemonLog, 'w');
     try {
-      const daemon = spawn(process.execPath, [daemonScript, paths.stateDir, String(fakeNodes), node ? 'node' : 'no-node'], {
-        detached: true,
-        stdio: ['ignore', log, log],
-      });
+      const daemon = spawn(
+        process.execPath,
+        [daemonScript, paths.stateDir, String(fakeNodes), node ? 'node' : 'no-node'],
+        {
+          detached: true,
+          stdio: ['ignore', log, log],
+        },
+      );
       daemon.unref();
       progress(
         `starting etcd, kube-apiserver and kube-controller-manager ${kubeVersion}${node ? ', kube-scheduler and a real node' : ''} (pid ${daemon.pid}, log ${paths.daemonLog})`,
@@ -178,7 +187,10 @@ export async function clusterStatus(paths: ClusterPaths): Promise<void> {
       `running: Kubernetes ${state.kubeVersion} at ${state.server} since ${state.startedAt} (pid ${state.daemonPid})`,
     );
     console.log(`kubeconfig: ${state.kubeconfigPath}`);
-    if (state.node) console.log(`real node: ${state.node.name} (pods on ${state.node.podCidr}, containerd ${state.node.containerdSocket})`);
+    if (state.node)
+      console.log(
+        `real node: ${state.node.name} (pods on ${state.node.podCidr}, containerd ${state.node.containerdSocket})`,
+      );
     else if (state.nodes.length) console.log(`fake nodes: ${state.nodes.join(', ')}`);
     if (dead.length)
       throw new LabError(
@@ -208,17 +220,27 @@ async function removeLeftovers(paths: ClusterPaths, known?: ClusterState): Promi
     signal(-state.daemonPid, 'SIGKILL');
     if (state.status === 'ready') for (const p of state.processes) signal(-p.pid, 'SIGKILL');
   }
+  // A real node whose daemon died without its teardown: its bridge, mounts, nftables tables and
+  // kernel settings are put back from the record it left.
+  if (teardownLeftoverNode(paths.workDir)) progress('removed what a real node had left on this machine');
   await rm(paths.stateDir, { recursive: true, force: true, maxRetries: 3 });
 }
 
 function assertNodeCanRun(binaries: NonNullable<ReturnType<typeof findKubeBinaries>>): void {
   if (process.getuid?.() !== 0) {
-    throw new LabError('a real node needs root (containerd, kubelet, bridges, nftables)', 'run it as root, e.g. `sudo npx lab cluster up --node`');
+    throw new LabError(
+      'a real node needs root (containerd, kubelet, bridges, nftables)',
+      'run it as root, e.g. `sudo npx lab cluster up --node`',
+    );
   }
   if (!binaries.node || !binaries.kubeScheduler || !binaries.kubectl) {
-    throw new LabError(`kubelet, kube-proxy, kube-scheduler or kubectl missing in ${binaries.binDir}`, 'run scripts/ensure-kube-binaries.sh --node (needs Go)');
+    throw new LabError(
+      `kubelet, kube-proxy, kube-scheduler or kubectl missing in ${binaries.binDir}`,
+      'run scripts/ensure-kube-binaries.sh --node (needs Go)',
+    );
   }
-  if (!findNodeBinaries()) throw new LabError('CoreDNS and kube-network-policies not found', nodeBinariesHint);
+  if (!findNodeBinaries())
+    throw new LabError('CoreDNS and kube-network-policies not found', nodeBinariesHint);
   for (const [program, pkg] of [
     ['containerd', 'containerd'],
     ['runc', 'runc'],
@@ -227,7 +249,10 @@ function assertNodeCanRun(binaries: NonNullable<ReturnType<typeof findKubeBinari
     if (!onPath(program)) throw new LabError(`${program} not installed`, `apt-get install ${pkg}`);
   }
   if (!existsSync('/usr/lib/cni/bridge')) {
-    throw new LabError('the CNI plugins are not installed (/usr/lib/cni/bridge)', 'apt-get install containernetworking-plugins');
+    throw new LabError(
+      'the CNI plugins are not installed (/usr/lib/cni/bridge)',
+      'apt-get install containernetworking-plugins',
+    );
   }
 }
 

@@ -73,7 +73,9 @@ async function runDaemon(stateDir: string, fakeNodes: number, node: boolean): Pr
 
 const [stateDir, fakeNodes = '0', node = 'no-node'] = process.argv.slice(2);
 if (!stateDir || !/^\d+$/.test(fakeNodes) || !['node', 'no-node'].includes(node)) {
-  console.error('usage: cluster.daemon.js <stateDir> [fakeNodes] [node|no-node] (started by `lab cluster up`)');
+  console.error(
+    'usage: cluster.daemon.js <stateDir> [fakeNodes] [node|no-node] (started by `lab cluster up`)',
+  );
   process.exitCode = 2;
 } else {
   await runDaemon(stateDir, Number(fakeNodes), node === 'node');

@@ -158,7 +158,8 @@ export async function importDockerImages(
     save.stdout.pipe(load.stdin);
     let pending = 2;
     const done = (what: string) => (code: number | null) => {
-      if (code !== 0) reject(new Error(`${what} exited with ${code} importing ${images.join(', ')}: ${errors.trim()}`));
+      if (code !== 0)
+        reject(new Error(`${what} exited with ${code} importing ${images.join(', ')}: ${errors.trim()}`));
       else if (--pending === 0) resolve();
     };
     save.on('error', reject).on('exit', done('docker save'));

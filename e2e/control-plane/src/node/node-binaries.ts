@@ -38,7 +38,8 @@ export function findNodeBinaries(env: NodeJS.ProcessEnv = process.env): NodeBina
     const coredns = join(binDir, 'coredns');
     const networkPolicies = join(binDir, 'kube-network-policies');
     const pause = join(binDir, 'pause');
-    if ([coredns, networkPolicies, pause].every(isExecutable)) return { binDir, coredns, networkPolicies, pause };
+    if ([coredns, networkPolicies, pause].every(isExecutable))
+      return { binDir, coredns, networkPolicies, pause };
   }
   return undefined;
 }

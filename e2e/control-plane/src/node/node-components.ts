@@ -145,7 +145,10 @@ export function networkPolicyAgentRbac(user: string): object[] {
  * Restricted pod security: non-root, read-only root, port 53 through the namespaced
  * `ip_unprivileged_port_start` sysctl instead of a capability.
  */
-export function clusterDnsObjects(options: { readonly serviceIp: string; readonly clusterDomain: string }): object[] {
+export function clusterDnsObjects(options: {
+  readonly serviceIp: string;
+  readonly clusterDomain: string;
+}): object[] {
   const labels = { 'k8s-app': 'kube-dns', ...managedBy };
   const ns = 'kube-system';
   return [
@@ -228,7 +231,11 @@ export function clusterDnsObjects(options: { readonly serviceIp: string; readonl
  * a StorageClass: the statically provisioned storage a small lab cluster uses. Retain, so a claim
  * kept on purpose (retainData) keeps its data.
  */
-export function localVolumes(options: { readonly dir: string; readonly count: number; readonly size: string }): object[] {
+export function localVolumes(options: {
+  readonly dir: string;
+  readonly count: number;
+  readonly size: string;
+}): object[] {
   return Array.from({ length: options.count }, (_, index) => ({
     apiVersion: 'v1',
     kind: 'PersistentVolume',
@@ -242,7 +249,10 @@ export function localVolumes(options: { readonly dir: string; readonly count: nu
       persistentVolumeReclaimPolicy: 'Retain',
       storageClassName: '',
       volumeMode: 'Filesystem',
-      hostPath: { path: `${options.dir}/pv-${String(index + 1).padStart(2, '0')}`, type: 'DirectoryOrCreate' },
+      hostPath: {
+        path: `${options.dir}/pv-${String(index + 1).padStart(2, '0')}`,
+        type: 'DirectoryOrCreate',
+      },
     },
   }));
 }

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cniConfig, containerdConfig, containerdPaths } from './containerd.js';
-import { clusterDnsObjects, corefile, kubeletConfig, kubeProxyConfig, localVolumes } from './node-components.js';
+import {
+  clusterDnsObjects,
+  corefile,
+  kubeletConfig,
+  kubeProxyConfig,
+  localVolumes,
+} from './node-components.js';
 import { defaultNodeNetwork, mountsUnder } from './node-host.js';
 import { normalizeImageRef } from './oci-image.js';
 
@@ -31,7 +37,9 @@ describe('real node configuration', () => {
     assert.equal(bridge['bridge'], 'obslab-br0');
     assert.equal(bridge['ipMasq'], false);
     assert.equal(bridge['hairpinMode'], true);
-    assert.deepEqual((bridge['ipam'] as { ranges: unknown }).ranges, [[{ subnet: '10.244.77.0/24', gateway: '10.244.77.1' }]]);
+    assert.deepEqual((bridge['ipam'] as { ranges: unknown }).ranges, [
+      [{ subnet: '10.244.77.0/24', gateway: '10.244.77.1' }],
+    ]);
   });
 
   it('runs kubelet with webhook authorization, no anonymous access, no read-only port, on the node address', () => {
@@ -67,7 +75,12 @@ describe('real node configuration', () => {
     assert.equal(config['mode'], 'nftables');
     assert.equal(config['healthzBindAddress'], '127.0.0.1:1');
     assert.equal(config['metricsBindAddress'], '127.0.0.1:2');
-    assert.deepEqual(config['conntrack'], { maxPerCore: 0, min: 0, tcpEstablishedTimeout: '0s', tcpCloseWaitTimeout: '0s' });
+    assert.deepEqual(config['conntrack'], {
+      maxPerCore: 0,
+      min: 0,
+      tcpEstablishedTimeout: '0s',
+      tcpCloseWaitTimeout: '0s',
+    });
   });
 
   it('answers the cluster zone from the API and forwards nothing off the machine', () => {
@@ -85,15 +98,30 @@ describe('real node configuration', () => {
     const service = objects.find((o) => o.kind === 'Service')!;
     assert.equal(service.spec!['clusterIP'], '10.96.0.10');
     assert.deepEqual(service.spec!['selector'], { 'k8s-app': 'kube-dns' });
-    const pod = (objects.find((o) => o.kind === 'Deployment')!.spec as { template: { spec: { securityContext: Record<string, unknown>; containers: { securityContext: Record<string, unknown> }[] } } }).template.spec;
+    const pod = (
+      objects.find((o) => o.kind === 'Deployment')!.spec as {
+        template: {
+          spec: {
+            securityContext: Record<string, unknown>;
+            containers: { securityContext: Record<string, unknown> }[];
+          };
+        };
+      }
+    ).template.spec;
     assert.equal(pod.securityContext['runAsNonRoot'], true);
     assert.deepEqual(pod.containers[0]!.securityContext['capabilities'], { drop: ['ALL'] });
     assert.equal(pod.containers[0]!.securityContext['readOnlyRootFilesystem'], true);
   });
 
   it('pre-creates Retain hostPath volumes without a StorageClass', () => {
-    const volumes = localVolumes({ dir: '/v', count: 2, size: '100Gi' }) as { metadata: { name: string }; spec: Record<string, unknown> }[];
-    assert.deepEqual(volumes.map((v) => v.metadata.name), ['obslab-local-01', 'obslab-local-02']);
+    const volumes = localVolumes({ dir: '/v', count: 2, size: '100Gi' }) as {
+      metadata: { name: string };
+      spec: Record<string, unknown>;
+    }[];
+    assert.deepEqual(
+      volumes.map((v) => v.metadata.name),
+      ['obslab-local-01', 'obslab-local-02'],
+    );
     assert.equal(volumes[0]!.spec['persistentVolumeReclaimPolicy'], 'Retain');
     assert.equal(volumes[0]!.spec['storageClassName'], '');
     assert.deepEqual(volumes[1]!.spec['hostPath'], { path: '/v/pv-02', type: 'DirectoryOrCreate' });

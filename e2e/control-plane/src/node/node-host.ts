@@ -129,7 +129,8 @@ export function listNetns(): string[] {
 
 /** Mount points at or below `dir`, deepest first. */
 export function mountsUnder(dir: string): string[] {
-  const decode = (field: string) => field.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  const decode = (field: string) =>
+    field.replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
   return readFileSync('/proc/self/mounts', 'utf8')
     .split('\n')
     .map((line) => decode(line.split(' ')[1] ?? ''))
@@ -219,7 +220,9 @@ export function killProcessesMentioning(marker: string): void {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const cmdline = readFileSync(join('/proc', entry, 'cmdline'), 'utf8').split('\0').join(' ');
+      const cmdline = readFileSync(join('/proc', entry, 'cmdline'), 'utf8')
+        .split('\0')
+        .join(' ');
       if (cmdline.includes(marker)) process.kill(Number(entry), 'SIGKILL');
     } catch {
       // Exited meanwhile, or not ours to read.
@@ -249,7 +252,8 @@ export function removeNodeFirewallRules(): void {
       const chains = [...rules.matchAll(/^-N (KUBE-\S+)$/gm)].map((m) => m[1]!);
       for (const line of rules.split('\n')) {
         const jump = /^-A (\S+) (.*-j (KUBE-\S+).*)$/.exec(line);
-        if (jump && !jump[1]!.startsWith('KUBE-')) quiet(tool, ['-t', table, '-D', jump[1]!, ...splitRule(jump[2]!)]);
+        if (jump && !jump[1]!.startsWith('KUBE-'))
+          quiet(tool, ['-t', table, '-D', jump[1]!, ...splitRule(jump[2]!)]);
       }
       for (const chain of chains) quiet(tool, ['-t', table, '-F', chain]);
       for (const chain of chains) quiet(tool, ['-t', table, '-X', chain]);

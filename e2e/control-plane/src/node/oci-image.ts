@@ -40,23 +40,48 @@ export async function importBinaryImage(socket: string, image: BinaryImage): Pro
     const name = basename(image.binary);
     await copyFile(image.binary, join(rootfs, name));
     const layerTar = join(dir, 'layer.tar');
-    await run('tar', ['--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-C', rootfs, '-cf', layerTar, name]);
+    await run('tar', [
+      '--owner=0',
+      '--group=0',
+      '--numeric-owner',
+      '--mtime=@0',
+      '-C',
+      rootfs,
+      '-cf',
+      layerTar,
+      name,
+    ]);
     const layer = await readFile(layerTar);
     const layerDigest = sha256(layer);
     const config = JSON.stringify({
       architecture: 'amd64',
       os: 'linux',
-      config: { Entrypoint: [`/${name}`, ...(image.args ?? [])], User: String(image.user ?? 65532), WorkingDir: '/' },
+      config: {
+        Entrypoint: [`/${name}`, ...(image.args ?? [])],
+        User: String(image.user ?? 65532),
+        WorkingDir: '/',
+      },
       rootfs: { type: 'layers', diff_ids: [layerDigest] },
     });
     const manifest = JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256(config), size: Buffer.byteLength(config) },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: sha256(config),
+        size: Buffer.byteLength(config),
+      },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length },
+      ],
     });
-    const blob = (digest: string, data: Buffer | string) => writeFile(join(blobs, digest.slice('sha256:'.length)), data);
-    await Promise.all([blob(layerDigest, layer), blob(sha256(config), config), blob(sha256(manifest), manifest)]);
+    const blob = (digest: string, data: Buffer | string) =>
+      writeFile(join(blobs, digest.slice('sha256:'.length)), data);
+    await Promise.all([
+      blob(layerDigest, layer),
+      blob(sha256(config), config),
+      blob(sha256(manifest), manifest),
+    ]);
     await writeFile(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
     await writeFile(
       join(layout, 'index.json'),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts, run } from '@obslab/process';
@@ -96,11 +96,17 @@ export function prepareNodeHost(workDir: string, options: RealNodeOptions = {}):
   }
   const network = options.network ?? defaultNodeNetwork;
   const dir = join(workDir, 'node');
-  const sysctls: SysctlSnapshot = snapshotSysctls();
-  const netnsBefore = new Set(listNetns());
+  const record: HostRecord = {
+    network,
+    dir,
+    sysctls: snapshotSysctls(),
+    netnsBefore: listNetns(),
+    containerdSocket: containerdPaths(join(dir, 'containerd')).socket,
+  };
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   createBridge(network);
-  const containerd = containerdPaths(join(dir, 'containerd'));
+  // Written down, so that `lab cluster down` can put the host back even after a crash.
+  writeFileSync(hostRecordPath(workDir), JSON.stringify(record, null, 2));
   let done = false;
   return {
     network,
@@ -109,16 +115,53 @@ export function prepareNodeHost(workDir: string, options: RealNodeOptions = {}):
     teardown() {
       if (done) return;
       done = true;
-      removePodCgroups();
-      killProcessesMentioning(containerd.socket);
-      unmountUnder(dir);
-      for (const netns of listNetns()) if (!netnsBefore.has(netns) && netns.startsWith('cni-')) deleteNetns(netns);
-      removeNodeFirewallRules();
-      deleteBridge(network);
-      restoreSysctls(sysctls);
-      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+      teardownHost(record);
+      rmSync(hostRecordPath(workDir), { force: true });
     },
   };
+}
+
+/** What the host looked like before a node started, and where the node keeps its things. */
+interface HostRecord {
+  readonly network: NodeNetwork;
+  readonly dir: string;
+  readonly sysctls: SysctlSnapshot;
+  readonly netnsBefore: readonly string[];
+  readonly containerdSocket: string;
+}
+
+const hostRecordPath = (workDir: string) => join(workDir, 'node-host.json');
+
+/**
+ * Kills the node's programs and containers and undoes its changes to the host: mounts, network
+ * namespaces, nftables tables and iptables chains, the bridge, kernel settings, its folder.
+ */
+function teardownHost(record: HostRecord): void {
+  removePodCgroups();
+  killProcessesMentioning(record.dir); // kubelet, containerd, kube-proxy, the policy agent, shims
+  unmountUnder(record.dir);
+  const before = new Set(record.netnsBefore);
+  for (const netns of listNetns()) if (!before.has(netns) && netns.startsWith('cni-')) deleteNetns(netns);
+  removeNodeFirewallRules();
+  deleteBridge(record.network);
+  restoreSysctls(record.sysctls);
+  rmSync(record.dir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/**
+ * Puts the host back after a node whose process died without its teardown (SIGKILL, a crash),
+ * from the record it left in `workDir`. Returns whether there was one.
+ */
+export function teardownLeftoverNode(workDir: string): boolean {
+  let record: HostRecord;
+  try {
+    record = JSON.parse(readFileSync(hostRecordPath(workDir), 'utf8')) as HostRecord;
+  } catch {
+    return false;
+  }
+  teardownHost(record);
+  rmSync(hostRecordPath(workDir), { force: true });
+  return true;
 }
 
 /** What {@link startRealNode} needs from the control plane. */
@@ -157,7 +200,13 @@ export async function startRealNode(
   const containerd = containerdPaths(join(dir, 'containerd'));
   const processes: ManagedProcess[] = [];
   const start = async (processName: string, program: string, args: readonly string[]) => {
-    const child = await startProcess({ name: processName, program, args, logFile: join(logs, `${processName}.log`), cwd: dir });
+    const child = await startProcess({
+      name: processName,
+      program,
+      args,
+      logFile: join(logs, `${processName}.log`),
+      cwd: dir,
+    });
     processes.push(child);
     return child;
   };
@@ -167,13 +216,21 @@ export async function startRealNode(
       ...(input === undefined ? {} : { input }),
     });
   const apply = (objects: readonly object[]) =>
-    kubectl(['apply', '--server-side', '--field-manager=obslab-control-plane', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+    kubectl(
+      ['apply', '--server-side', '--field-manager=obslab-control-plane', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+    );
 
   const [kubeletPort, kubeletHealthz, proxyHealthz, proxyMetrics, policiesMetrics] = await freePorts(5);
   const kubeconfigFor = async (file: string, subject: string) => {
     const issued = await issueClientCertificate(cp.certs, pki, file, subject);
     const path = join(dir, `${file}.kubeconfig`);
-    await writeKubeconfig(path, { server: cp.server, caCert: cp.certs.caCert, clientCert: issued.cert, clientKey: issued.key });
+    await writeKubeconfig(path, {
+      server: cp.server,
+      caCert: cp.certs.caCert,
+      clientCert: issued.cert,
+      clientKey: issued.key,
+    });
     return path;
   };
   const policiesUser = 'obslab:network-policies';
@@ -196,11 +253,16 @@ export async function startRealNode(
 
   try {
     await writeContainerdConfig(containerd, network);
-    const startContainerd = () => start('containerd', 'containerd', ['--config', containerd.config, '--log-level', 'warn']);
+    const startContainerd = () =>
+      start('containerd', 'containerd', ['--config', containerd.config, '--log-level', 'warn']);
     await startContainerd();
     await waitForContainerd(containerd, deadline);
     // The node's own images need no Docker: one-binary OCI images made here.
-    await importBinaryImage(containerd.socket, { ref: pauseImage, binary: cp.nodeBinaries.pause, user: 65535 });
+    await importBinaryImage(containerd.socket, {
+      ref: pauseImage,
+      binary: cp.nodeBinaries.pause,
+      user: 65535,
+    });
     await importBinaryImage(containerd.socket, { ref: corednsImage, binary: cp.nodeBinaries.coredns });
     const images = (options.images ?? []).filter((image) => image !== pauseImage);
     const imported = await importDockerImages(containerd.socket, images);
@@ -209,7 +271,11 @@ export async function startRealNode(
     await apply([
       ...networkPolicyAgentRbac(policiesUser),
       ...clusterDnsObjects({ serviceIp: cp.clusterDnsIp, clusterDomain: cp.clusterDomain }),
-      ...localVolumes({ dir: volumesDir, count: options.volumes?.count ?? 12, size: options.volumes?.size ?? '100Gi' }),
+      ...localVolumes({
+        dir: volumesDir,
+        count: options.volumes?.count ?? 12,
+        size: options.volumes?.size ?? '100Gi',
+      }),
     ]);
     // Statically provisioned volumes are world-writable directories, as local-path-provisioner
     // makes them: the pods run as non-root users of their own choosing.
@@ -220,7 +286,10 @@ export async function startRealNode(
     }
 
     const resolvConf = join(dir, 'resolv.conf');
-    writeFileSync(resolvConf, `# pods with dnsPolicy Default: the cluster DNS, nothing off this machine\nnameserver ${cp.clusterDnsIp}\n`);
+    writeFileSync(
+      resolvConf,
+      `# pods with dnsPolicy Default: the cluster DNS, nothing off this machine\nnameserver ${cp.clusterDnsIp}\n`,
+    );
     const kubeletConfigPath = join(dir, 'kubelet.json');
     writeFileSync(
       kubeletConfigPath,
@@ -251,7 +320,13 @@ export async function startRealNode(
     const proxyConfigPath = join(dir, 'kube-proxy.json');
     writeFileSync(
       proxyConfigPath,
-      kubeProxyConfig({ network, kubeconfig: proxyKubeconfig, nodeName: name, healthzPort: proxyHealthz!, metricsPort: proxyMetrics! }),
+      kubeProxyConfig({
+        network,
+        kubeconfig: proxyKubeconfig,
+        nodeName: name,
+        healthzPort: proxyHealthz!,
+        metricsPort: proxyMetrics!,
+      }),
     );
     await start('kube-proxy', cp.kubeProxy, [`--config=${proxyConfigPath}`, '--v=1']);
 
@@ -264,22 +339,45 @@ export async function startRealNode(
     ]);
 
     await waitFor(processes, deadline, `node ${name} Ready`, async () => {
-      const { stdout } = await kubectl(['get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+      const { stdout } = await kubectl([
+        'get',
+        'node',
+        name,
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+      ]);
       return stdout.trim() === 'True';
     });
-    await waitFor(processes, deadline, 'kube-proxy healthy', async () => (await fetch(`http://127.0.0.1:${proxyHealthz}/healthz`)).ok);
+    await waitFor(
+      processes,
+      deadline,
+      'kube-proxy healthy',
+      async () => (await fetch(`http://127.0.0.1:${proxyHealthz}/healthz`)).ok,
+    );
     await waitFor(processes, deadline, 'CoreDNS Ready in kube-system', async () => {
-      const { stdout } = await kubectl(['-n', 'kube-system', 'get', 'deployment', 'coredns', '-o', 'jsonpath={.status.readyReplicas}']);
+      const { stdout } = await kubectl([
+        '-n',
+        'kube-system',
+        'get',
+        'deployment',
+        'coredns',
+        '-o',
+        'jsonpath={.status.readyReplicas}',
+      ]);
       return stdout.trim() === '1';
     });
-    cp.log(`real node ${name} Ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pods on ${network.podCidr}, node IP ${network.gateway})`);
+    cp.log(
+      `real node ${name} Ready in ${((Date.now() - started) / 1000).toFixed(1)} s (pods on ${network.podCidr}, node IP ${network.gateway})`,
+    );
 
     return {
       name,
       network,
       containerdSocket: containerd.socket,
       get processes() {
-        return processes.filter((p) => !p.hasExited()).map(({ name: n, pid, logFile }) => ({ name: n, pid, logFile }));
+        return processes
+          .filter((p) => !p.hasExited())
+          .map(({ name: n, pid, logFile }) => ({ name: n, pid, logFile }));
       },
       importImages: (images) => importDockerImages(containerd.socket, images),
       images: () => nodeImages(containerd.socket),
@@ -294,10 +392,21 @@ export async function startRealNode(
         await waitForContainerd(containerd, Date.now() + 30_000);
         await startKubelet();
         await sleep(1_000);
-        await waitFor(processes.filter((p) => !p.hasExited()), Date.now() + 60_000, `node ${name} Ready again`, async () => {
-          const { stdout } = await kubectl(['get', 'node', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
-          return stdout.trim() === 'True';
-        });
+        await waitFor(
+          processes.filter((p) => !p.hasExited()),
+          Date.now() + 60_000,
+          `node ${name} Ready again`,
+          async () => {
+            const { stdout } = await kubectl([
+              'get',
+              'node',
+              name,
+              '-o',
+              'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+            ]);
+            return stdout.trim() === 'True';
+          },
+        );
       },
       stop,
     };
@@ -316,7 +425,10 @@ async function waitFor(
   let last = 'not yet';
   for (;;) {
     const dead = processes.find((p) => p.hasExited());
-    if (dead) throw new Error(`${dead.name} exited while waiting for ${what}; ${dead.logFile} ends with:\n${dead.logTail()}`);
+    if (dead)
+      throw new Error(
+        `${dead.name} exited while waiting for ${what}; ${dead.logFile} ends with:\n${dead.logTail()}`,
+      );
     try {
       if (await check()) return;
     } catch (error) {

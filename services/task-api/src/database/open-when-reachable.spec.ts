@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import type { DataSource } from 'typeorm';
 import { isTransientConnectError, openWhenReachable } from './open-when-reachable.js';
 
-const wrapped = (code: string) => new Error('cannot open the postgres database', { cause: Object.assign(new Error(code), { code }) });
+const wrapped = (code: string) =>
+  new Error('cannot open the postgres database', { cause: Object.assign(new Error(code), { code }) });
 const dataSource = {} as DataSource;
 const quiet = { warn: () => undefined };
 
@@ -13,15 +14,17 @@ describe('openWhenReachable', () => {
     const pauses: number[] = [];
     let calls = 0;
     const opened = await openWhenReachable(
-      async () => {
+      () => {
         calls += 1;
         const failure = failures.shift();
-        if (failure) throw failure;
-        return dataSource;
+        return failure ? Promise.reject(failure) : Promise.resolve(dataSource);
       },
       quiet,
       60_000,
-      async (ms) => pauses.push(ms),
+      (ms) => {
+        pauses.push(ms);
+        return Promise.resolve();
+      },
     );
     assert.equal(opened, dataSource);
     assert.equal(calls, 4);
@@ -32,13 +35,13 @@ describe('openWhenReachable', () => {
     let calls = 0;
     await assert.rejects(
       openWhenReachable(
-        async () => {
+        () => {
           calls += 1;
-          throw wrapped('28P01');
+          return Promise.reject(wrapped('28P01'));
         },
         quiet,
         60_000,
-        async () => undefined,
+        () => Promise.resolve(),
       ),
       /cannot open the postgres database/,
     );
@@ -49,13 +52,13 @@ describe('openWhenReachable', () => {
     let calls = 0;
     await assert.rejects(
       openWhenReachable(
-        async () => {
+        () => {
           calls += 1;
-          throw wrapped('ECONNREFUSED');
+          return Promise.reject(wrapped('ECONNREFUSED'));
         },
         quiet,
         1_200,
-        async () => undefined,
+        () => Promise.resolve(),
       ),
       (error: Error) => (error.cause as { code: string }).code === 'ECONNREFUSED',
     );

@@ -26,7 +26,10 @@ export function isTransientConnectError(error: unknown): boolean {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && transientCodes.has(code)) return true;
-    if (/timeout exceeded when trying to connect|Connection terminated/i.test((current as Error).message ?? '')) return true;
+    if (
+      /timeout exceeded when trying to connect|Connection terminated/i.test((current as Error).message ?? '')
+    )
+      return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
@@ -48,7 +51,10 @@ export async function openWhenReachable(
       return await open();
     } catch (error) {
       if (!isTransientConnectError(error) || Date.now() + delay > deadline) throw error;
-      logger.warn({ attempt, retry_in_ms: delay, err: (error as Error).message }, 'database not reachable yet: retrying');
+      logger.warn(
+        { attempt, retry_in_ms: delay, err: (error as Error).message },
+        'database not reachable yet: retrying',
+      );
       await pause(delay);
     }
   }
