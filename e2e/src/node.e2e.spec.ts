@@ -270,6 +270,12 @@ describe(
           before.map((p) => p.metadata.uid).sort(),
           'the same pods',
         );
+        // The new kubelet and containerd start new containers too: task-api's pod replaced, its
+        // SQLite file on the claim still there.
+        const [taskApi] = await kube.pods(ns, 'app.kubernetes.io/name=task-api');
+        await kube.kubectl(['-n', ns, 'delete', 'pod', taskApi!.metadata.name, '--wait=true']);
+        const replaced = await kube.allReady(ns, 180_000, before.length);
+        assert.ok(!replaced.some((p) => p.metadata.uid === taskApi!.metadata.uid), 'task-api pod replaced');
         const app = await forward(ns, 'service/frontend', 8080);
         const list = await json(`${app.url}/api/tasks?limit=100`);
         assert.ok(
@@ -320,7 +326,8 @@ describe(
           body: JSON.stringify({ title: 'stored in PostgreSQL' }),
         });
         assert.equal(created.status, 201, JSON.stringify(created.body));
-        const ready = await json(`${app.url}/api/health/ready`);
+        const api = await forward(ns, 'service/task-api', 3000);
+        const ready = await json(`${api.url}/health/ready`);
         assert.equal(ready.status, 200, JSON.stringify(ready.body));
         assert.match(JSON.stringify(ready.body), /database/);
         const pg = (await kube.pods(ns, 'app.kubernetes.io/name=postgres'))[0]!;
@@ -331,7 +338,7 @@ describe(
           '-d',
           'obslab',
           '-tAc',
-          "select title from task where title = 'stored in PostgreSQL'",
+          "select title from tasks where title = 'stored in PostgreSQL'",
         ]);
         assert.equal(rows.code, 0, rows.output);
         assert.match(rows.output, /stored in PostgreSQL/);
@@ -436,21 +443,23 @@ describe(
 
       it('runs the operator’s Deployment, which takes the leader Lease, and reconciles a lab into Running pods; Ready from real readiness', async () => {
         await kube.kubectl(['apply', '--server-side', '-f', join(root, 'operator/dist/')]);
-        await eventually(async () => assert.equal((await kube.allReady('obslab-system', 10_000)).length, 1), {
-          timeoutMs: 180_000,
-          intervalMs: 1_000,
-          description: 'operator pod Ready',
-        });
-        const leases = await kube.json<{ items: { spec: { holderIdentity?: string } }[] }>([
-          '-n',
-          'obslab-system',
-          'leases',
-        ]);
-        const operatorPod = (await kube.pods('obslab-system'))[0]!;
-        assert.ok(
-          leases.items.some((l) => l.spec.holderIdentity?.startsWith(operatorPod.metadata.name)),
-          JSON.stringify(leases.items),
+        const operatorPods = await kube.allReady('obslab-system', 180_000, 2);
+        // Exactly one of the two replicas leads.
+        const leader = await eventually(
+          async () => {
+            const leases = await kube.json<{ items: { spec: { holderIdentity?: string } }[] }>([
+              '-n',
+              'obslab-system',
+              'leases',
+            ]);
+            const names = leases.items.map((l) => l.spec.holderIdentity ?? '');
+            const leading = operatorPods.filter((p) => names.some((n) => n.startsWith(p.metadata.name)));
+            assert.equal(leading.length, 1, JSON.stringify(names));
+            return leading[0]!;
+          },
+          { timeoutMs: 60_000, intervalMs: 1_000, description: 'one operator replica holds the lease' },
         );
+        log(`operator leader: ${leader.metadata.name}`);
 
         await kube.kubectl(['create', 'namespace', ns]);
         await kube.kubectl(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=restricted']);
