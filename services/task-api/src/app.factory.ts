@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type AppDependencies, AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { jsonDepthMiddleware } from './common/json-depth.middleware.js';
+import { exactContract } from './common/openapi-contract.js';
 import { createValidationPipe } from './common/validation.js';
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
 import { httpTelemetryMiddleware } from './metrics/http-telemetry.middleware.js';
@@ -33,13 +34,15 @@ export async function createApp(deps: AppDependencies): Promise<INestApplication
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter(deps.logger));
 
-  const document = SwaggerModule.createDocument(
+  const document = exactContract(
+    SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('obslab task-api')
       .setDescription('The lab task service: tasks CRUD, telemetry generators, health and metrics.')
       .setVersion('1')
       .build(),
+    ),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', raw: ['json'] });
   return app;

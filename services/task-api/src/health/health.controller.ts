@@ -1,10 +1,11 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { HealthCheckService, type HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { type Clock, CLOCK } from '../common/clock.js';
 import { LOGGER } from '../logging/logger.tokens.js';
+import { LiveDto, ReadyDto } from './health.response.js';
 
 const PING_TIMEOUT_MS = 1500;
 
@@ -25,17 +26,22 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOkResponse({ type: LiveDto })
   live() {
     return { status: 'ok', timestamp: this.clock.now().toISOString() };
   }
 
   @Get('ready')
+  @ApiOkResponse({ type: ReadyDto, description: 'the database answers a ping' })
+  @ApiServiceUnavailableResponse({ type: ReadyDto, description: 'the database does not answer' })
   ready(@Res() response: Response): Promise<void> {
     return this.readiness(response);
   }
 
   /** The baseline's /health, kept as an alias of readiness. */
   @Get()
+  @ApiOkResponse({ type: ReadyDto, description: 'the database answers a ping' })
+  @ApiServiceUnavailableResponse({ type: ReadyDto, description: 'the database does not answer' })
   alias(@Res() response: Response): Promise<void> {
     return this.readiness(response);
   }

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional } from 'class-validator';
 import { IntegerQuery } from '../../common/integer-query.js';
-import { IsTaskCursor } from '../task-cursor.js';
+import { CURSOR_PATTERN, IsTaskCursor } from '../task-cursor.js';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -13,7 +13,7 @@ const booleanText = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
 
 export class ListTasksQuery {
-  @ApiPropertyOptional({ description: 'only completed (true) or pending (false) tasks' })
+  @ApiPropertyOptional({ type: Boolean, description: 'only completed (true) or pending (false) tasks' })
   @IsOptional()
   @Transform(booleanText)
   @IsBoolean({ message: 'completed must be true or false' })
@@ -33,6 +33,7 @@ export class ListTasksQuery {
     description:
       'keyset pagination: the next_cursor of the previous page; the page then costs O(limit) however deep it is (offset, if given, skips rows after the cursor)',
     example: 'MjAyNi0xMS0zMFQxMTo1NToxOS4yNDBaXzQy',
+    pattern: CURSOR_PATTERN,
   })
   @IsOptional()
   @IsTaskCursor()
