@@ -36,12 +36,12 @@ export async function createApp(deps: AppDependencies): Promise<INestApplication
 
   const document = exactContract(
     SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('obslab task-api')
-      .setDescription('The lab task service: tasks CRUD, telemetry generators, health and metrics.')
-      .setVersion('1')
-      .build(),
+      app,
+      new DocumentBuilder()
+        .setTitle('obslab task-api')
+        .setDescription('The lab task service: tasks CRUD, telemetry generators, health and metrics.')
+        .setVersion('1')
+        .build(),
     ),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', raw: ['json'] });

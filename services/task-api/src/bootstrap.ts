@@ -82,7 +82,10 @@ async function flushTelemetry(telemetry: Telemetry, timeoutMs: number, logger: L
   try {
     const outcome = await Promise.race([telemetry.shutdown().then(() => 'flushed' as const), timedOut]);
     if (outcome === 'timeout')
-      logger.warn({ timeout_ms: timeoutMs }, 'telemetry flush did not finish in time: unsent spans and logs are dropped');
+      logger.warn(
+        { timeout_ms: timeoutMs },
+        'telemetry flush did not finish in time: unsent spans and logs are dropped',
+      );
   } catch (error) {
     logger.warn({ err: error }, 'telemetry flush failed: unsent spans and logs are dropped');
   } finally {

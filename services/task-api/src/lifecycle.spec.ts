@@ -190,7 +190,9 @@ describe('readiness on PostgreSQL', () => {
         { timeoutMs: 15_000 },
       );
       assert.equal((await post(service.baseUrl, 'after the outage')).status, 201);
-      process.stdout.write(`# PostgreSQL stopped: back ${Math.round(recovered)} ms after it accepted connections again\n`);
+      process.stdout.write(
+        `# PostgreSQL stopped: back ${Math.round(recovered)} ms after it accepted connections again\n`,
+      );
       assert.ok(recovered < 2000, `back within 2 s of recovery: ${recovered} ms`);
     } finally {
       await service.stop();
@@ -221,7 +223,9 @@ describe('a frozen PostgreSQL (SIGSTOP)', () => {
       assert.equal(list.status, 503);
       assert.equal(list.headers.get('retry-after'), '2');
       assert.deepEqual(await list.json(), { error: 'the database is unavailable: retry in a few seconds' });
-      const burst = await Promise.all(Array.from({ length: 15 }, () => fetch(`${service.baseUrl}/api/tasks/1`)));
+      const burst = await Promise.all(
+        Array.from({ length: 15 }, () => fetch(`${service.baseUrl}/api/tasks/1`)),
+      );
       const burstTime = performance.now() - started - firstAnswer;
       assert.deepEqual(
         burst.map((response) => response.status),
@@ -230,7 +234,9 @@ describe('a frozen PostgreSQL (SIGSTOP)', () => {
       );
       const ready = await fetch(`${service.baseUrl}/health/ready`);
       assert.equal(ready.status, 503);
-      assert.deepEqual(((await ready.json()) as { details: unknown }).details, { database: DATABASE_DOWN_BODY });
+      assert.deepEqual(((await ready.json()) as { details: unknown }).details, {
+        database: DATABASE_DOWN_BODY,
+      });
       postgres.thaw();
       const thawed = performance.now();
       await eventually(async () => assert.equal((await fetch(`${service.baseUrl}/api/tasks`)).status, 200), {
@@ -238,7 +244,9 @@ describe('a frozen PostgreSQL (SIGSTOP)', () => {
         intervalMs: 20,
       });
       const recovered = performance.now() - thawed;
-      await eventually(async () => assert.equal((await fetch(`${service.baseUrl}/health/ready`)).status, 200));
+      await eventually(async () =>
+        assert.equal((await fetch(`${service.baseUrl}/health/ready`)).status, 200),
+      );
       process.stdout.write(
         `# PostgreSQL frozen: first 503 after ${Math.round(firstAnswer)} ms, 15 more in ${Math.round(burstTime)} ms; back ${Math.round(recovered)} ms after the thaw\n`,
       );
@@ -269,7 +277,8 @@ describe('shutdown under keep-alive load and with an unreachable Collector', () 
         } catch (error) {
           const cause = (error as { cause?: { code?: string; message?: string } }).cause;
           // A refused new connection is the end of the service, not a reset of a live one.
-          if (cause?.code !== 'ECONNREFUSED') failures.push(`${cause?.code ?? ''} ${cause?.message ?? String(error)}`);
+          if (cause?.code !== 'ECONNREFUSED')
+            failures.push(`${cause?.code ?? ''} ${cause?.message ?? String(error)}`);
           if (terminated) return;
         }
       }
@@ -282,7 +291,9 @@ describe('shutdown under keep-alive load and with an unreachable Collector', () 
     await Promise.all(clients);
     assert.deepEqual(await service.exited, { code: 0, signal: null });
     const took = performance.now() - stopping;
-    process.stdout.write(`# SIGTERM under keep-alive: ${answered} answered, ${closing} with Connection: close, exit after ${Math.round(took)} ms\n`);
+    process.stdout.write(
+      `# SIGTERM under keep-alive: ${answered} answered, ${closing} with Connection: close, exit after ${Math.round(took)} ms\n`,
+    );
     assert.deepEqual(failures, [], 'no client saw a reset');
     assert.ok(closing > 0, 'draining responses said Connection: close');
   });

@@ -1,10 +1,22 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, NotFoundException } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+} from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../database/database-unavailable.js';
 import { allowedMethods } from '../metrics/route-template.js';
-import { DatabaseUnavailableError, SimulatedFailureError, SmokeBusyError, TaskNotFoundError } from './domain.errors.js';
+import {
+  DatabaseUnavailableError,
+  SimulatedFailureError,
+  SmokeBusyError,
+  TaskNotFoundError,
+} from './domain.errors.js';
 import type { ErrorBody } from './error-body.js';
 import { ValidationFailedException } from './validation.js';
 
@@ -32,7 +44,8 @@ function isBodyParserError(error: unknown): error is BodyParserError {
     typeof candidate?.status === 'number' &&
     candidate.status >= 400 &&
     candidate.status < 500 &&
-    (typeof candidate.type === 'string' || (typeof candidate.code === 'string' && candidate.code.startsWith('Z_')))
+    (typeof candidate.type === 'string' ||
+      (typeof candidate.code === 'string' && candidate.code.startsWith('Z_')))
   );
 }
 
@@ -52,9 +65,9 @@ export class HttpExceptionFilter implements ExceptionFilter {
       const span = trace.getActiveSpan();
       if (exception instanceof Error) span?.recordException(exception);
       span?.setStatus({ code: SpanStatusCode.ERROR, message: body.error });
-      if (status === HttpStatus.SERVICE_UNAVAILABLE)
-        this.logger.warn({ err: exception }, 'database unavailable: answered 503');
-      else if (!(exception instanceof SimulatedFailureError)) this.logger.error({ err: exception }, 'unhandled error');
+      if (status === 503) this.logger.warn({ err: exception }, 'database unavailable: answered 503');
+      else if (!(exception instanceof SimulatedFailureError))
+        this.logger.error({ err: exception }, 'unhandled error');
     }
     if (response.headersSent) return;
     if (headers) response.set(headers);
@@ -62,8 +75,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 
   private map(exception: unknown, request: Request): Mapped {
-    if (exception instanceof ValidationFailedException) return { status: HttpStatus.BAD_REQUEST, body: exception.body };
-    if (exception instanceof TaskNotFoundError) return { status: HttpStatus.NOT_FOUND, body: { error: exception.message } };
+    if (exception instanceof ValidationFailedException)
+      return { status: HttpStatus.BAD_REQUEST, body: exception.body };
+    if (exception instanceof TaskNotFoundError)
+      return { status: HttpStatus.NOT_FOUND, body: { error: exception.message } };
     if (exception instanceof SimulatedFailureError)
       return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: exception.message } };
     if (exception instanceof SmokeBusyError)
@@ -111,17 +126,24 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return {
         status: HttpStatus.BAD_REQUEST,
         body: {
-          error: 'the request body does not decode as its content-encoding says: send it compressed as declared, or without content-encoding',
+          error:
+            'the request body does not decode as its content-encoding says: send it compressed as declared, or without content-encoding',
         },
       };
     switch (error.type) {
       case 'entity.too.large':
         return { status: HttpStatus.PAYLOAD_TOO_LARGE, body: { error: BODY_LIMIT_MESSAGE } };
       case 'entity.parse.failed':
-        return { status: HttpStatus.BAD_REQUEST, body: { error: 'malformed JSON body: send a valid JSON object' } };
+        return {
+          status: HttpStatus.BAD_REQUEST,
+          body: { error: 'malformed JSON body: send a valid JSON object' },
+        };
       case 'encoding.unsupported':
       case 'charset.unsupported':
-        return { status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, body: { error: 'unsupported body encoding: send UTF-8 JSON' } };
+        return {
+          status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          body: { error: 'unsupported body encoding: send UTF-8 JSON' },
+        };
       default:
         return { status: error.status, body: { error: 'unreadable request body' } };
     }

@@ -23,7 +23,8 @@ export function codePointLength(text: string): number {
 /** Why `text` cannot be stored as sent, or undefined when it can. */
 export function unstorableText(text: string): string | undefined {
   if (text.includes('\u0000')) return 'must not contain NUL (\\u0000) characters';
-  if (!text.isWellFormed()) return 'must not contain lone surrogates (\\ud800-\\udfff): send well-formed UTF-16';
+  if (!text.isWellFormed())
+    return 'must not contain lone surrogates (\\ud800-\\udfff): send well-formed UTF-16';
   return undefined;
 }
 
@@ -31,7 +32,8 @@ export function unstorableText(text: string): string | undefined {
  * The characters String.prototype.trim() removes, spelled out so that the document's patterns
  * mean the same in every regular-expression dialect (`\s` differs between JavaScript and Python).
  */
-export const TRIMMED_WHITESPACE = '\\u0009-\\u000d\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+export const TRIMMED_WHITESPACE =
+  '\\u0009-\\u000d\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
 
 /** The OpenAPI pattern of text without NUL characters. */
 export const NO_NUL_PATTERN = '^[^\\u0000]*$';

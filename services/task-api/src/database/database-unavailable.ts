@@ -3,7 +3,16 @@
 // shutdowns and cancellations with SQLSTATE codes, and its own timeouts with plain Errors whose
 // messages are its API (pg-pool and pg's client have no codes for them).
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 /** 57014 query_canceled (statement_timeout), 57P01–57P03 shutdown/cannot connect now, 53300 too many connections. */
 const SQLSTATES = new Set(['57014', '57P01', '57P02', '57P03', '53300']);
 const PG_CLIENT_MESSAGES = [
@@ -17,7 +26,8 @@ const PG_CLIENT_MESSAGES = [
 function unavailableItself(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08'))) return true;
+  if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATES.has(code) || code.startsWith('08')))
+    return true;
   return PG_CLIENT_MESSAGES.some((message) => error.message.startsWith(message));
 }
 

@@ -17,7 +17,8 @@ export async function openDataSource(
   if (database.kind === 'sqlite') ensureWritableDir(config.dataDir);
   const where = database.kind === 'sqlite' ? database.file : redactUrl(database.url);
   // SQLite has one connection and no timeouts to lift: it migrates on the serving data source.
-  const migrating = database.kind === 'postgres' ? new DataSource(dataSourceOptions(database, 'migrate')) : undefined;
+  const migrating =
+    database.kind === 'postgres' ? new DataSource(dataSourceOptions(database, 'migrate')) : undefined;
   const dataSource = new DataSource(dataSourceOptions(database));
   observeQueries(dataSource, metrics.dbQueryDuration);
   try {

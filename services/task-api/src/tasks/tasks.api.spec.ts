@@ -349,8 +349,15 @@ for (const database of ['sqlite', 'postgres'] as const) {
           const response = await api('GET', `/api/tasks?offset=${offset}`);
           assertNames(response, 'offset');
           const docs = (await api('GET', '/api/docs-json')).body;
-          const parameter = docs.paths['/api/tasks'].get.parameters.find((p: { name: string }) => p.name === 'offset');
-          assert.deepEqual(parameter.schema, { type: 'integer', minimum: 0, maximum: 2_147_483_647, default: 0 });
+          const parameter = docs.paths['/api/tasks'].get.parameters.find(
+            (p: { name: string }) => p.name === 'offset',
+          );
+          assert.deepEqual(parameter.schema, {
+            type: 'integer',
+            minimum: 0,
+            maximum: 2_147_483_647,
+            default: 0,
+          });
         });
 
       it('answers a page for the deepest documented offset', async () => {
@@ -363,7 +370,10 @@ for (const database of ['sqlite', 'postgres'] as const) {
         await unchanged(async () => {
           const response = await api('POST', '/api/tasks', { title: 'a\ufe0f'.repeat(200) });
           assertNames(response, 'title');
-          const description = await api('POST', '/api/tasks', { title: 't', description: 'a\ufe0f'.repeat(10_000) });
+          const description = await api('POST', '/api/tasks', {
+            title: 't',
+            description: 'a\ufe0f'.repeat(10_000),
+          });
           assertNames(description, 'description');
         });
         const fits = await api('POST', '/api/tasks', {
@@ -421,7 +431,9 @@ for (const database of ['sqlite', 'postgres'] as const) {
           for (const method of ['GET', 'DELETE']) {
             await unchanged(async () => assertNames(await api(method, `/api/tasks/${id}`), 'id'));
           }
-          await unchanged(async () => assertNames(await api('PUT', `/api/tasks/${id}`, { title: 'x' }), 'id'));
+          await unchanged(async () =>
+            assertNames(await api('PUT', `/api/tasks/${id}`, { title: 'x' }), 'id'),
+          );
         });
 
       for (const [name, query, field] of [
@@ -432,7 +444,8 @@ for (const database of ['sqlite', 'postgres'] as const) {
         ['delay', 'delay=0x1', 'delay'],
       ] as const)
         it(`answers 400 naming ${name} for ${decodeURIComponent(query)}`, async () => {
-          const path = name === 'ops' ? '/api/smoke/db' : name === 'delay' ? '/api/simulate-slow' : '/api/tasks';
+          const path =
+            name === 'ops' ? '/api/smoke/db' : name === 'delay' ? '/api/simulate-slow' : '/api/tasks';
           assertNames(await api(name === 'ops' ? 'POST' : 'GET', `${path}?${query}`), field);
         });
 
@@ -455,7 +468,9 @@ for (const database of ['sqlite', 'postgres'] as const) {
         assert.equal(trace.status, 405);
         assert.equal(trace.headers['allow'], 'GET, HEAD, POST');
         assert.deepEqual(trace.body, { error: 'TRACE is not allowed on /api/tasks: use GET, HEAD, POST' });
-        const patch = await raw(app.baseUrl, 'PATCH', '/api/tasks/1', '{}', { 'content-type': 'application/json' });
+        const patch = await raw(app.baseUrl, 'PATCH', '/api/tasks/1', '{}', {
+          'content-type': 'application/json',
+        });
         assert.equal(patch.status, 405);
         assert.equal(patch.headers['allow'], 'GET, HEAD, PUT, DELETE');
         const unknown = await raw(app.baseUrl, 'TRACE', '/api/nothing-here');
@@ -464,18 +479,30 @@ for (const database of ['sqlite', 'postgres'] as const) {
 
       it('runs one smoke test at a time: the others get 429 with Retry-After, and the API and readiness stay up', async () => {
         const smokes = Array.from({ length: 12 }, () => api('POST', '/api/smoke/db?ops=3000&type=write'));
-        const [list, ready] = await Promise.all([api('GET', '/api/tasks?limit=5'), api('GET', '/health/ready')]);
+        const [list, ready] = await Promise.all([
+          api('GET', '/api/tasks?limit=5'),
+          api('GET', '/health/ready'),
+        ]);
         assert.equal(list.status, 200);
         assert.equal(ready.status, 200);
         const answers = await Promise.all(smokes);
         const statuses = answers.map((answer) => answer.status).sort();
         assert.ok(statuses.includes(200), `one smoke test ran: ${statuses.join(', ')}`);
-        assert.ok(statuses.every((status) => status === 200 || status === 429), statuses.join(', '));
+        assert.ok(
+          statuses.every((status) => status === 200 || status === 429),
+          statuses.join(', '),
+        );
         const busy = answers.find((answer) => answer.status === 429);
         assert.ok(busy, `others were told to wait: ${statuses.join(', ')}`);
         assert.equal(busy.headers.get('retry-after'), '5');
-        assert.deepEqual(busy.body, { error: 'a database smoke test is already running: retry when it has finished' });
-        assert.equal((await api('POST', '/api/smoke/db?ops=10&type=read')).status, 200, 'free again afterwards');
+        assert.deepEqual(busy.body, {
+          error: 'a database smoke test is already running: retry when it has finished',
+        });
+        assert.equal(
+          (await api('POST', '/api/smoke/db?ops=10&type=read')).status,
+          200,
+          'free again afterwards',
+        );
       });
     });
 
@@ -487,14 +514,26 @@ for (const database of ['sqlite', 'postgres'] as const) {
       assert.ok(response.body.paths['/api/smoke/db'].post);
       const title = response.body.components.schemas.CreateTaskDto.properties.title;
       const pattern = new RegExp(title.pattern, 'u');
-      assert.ok(pattern.test('x'.repeat(200)) && pattern.test(` ${'x'.repeat(200)} `), 'the title limit: 200');
-      assert.ok(!pattern.test('x'.repeat(201)) && !pattern.test('   ') && !pattern.test('a\u0000'), title.pattern);
+      assert.ok(
+        pattern.test('x'.repeat(200)) && pattern.test(` ${'x'.repeat(200)} `),
+        'the title limit: 200',
+      );
+      assert.ok(
+        !pattern.test('x'.repeat(201)) && !pattern.test('   ') && !pattern.test('a\u0000'),
+        title.pattern,
+      );
       for (const name of ['CreateTaskDto', 'UpdateTaskDto', 'TaskDto', 'ErrorBodyDto'])
         assert.equal(response.body.components.schemas[name].additionalProperties, false, name);
       assert.equal(response.body.components.schemas.UpdateTaskDto.minProperties, 1);
       const id = response.body.paths['/api/tasks/{id}'].get.parameters[0];
       assert.deepEqual(id.schema, { type: 'integer', minimum: 0, maximum: 999_999_999_999_999 });
-      assert.deepEqual(Object.keys(response.body.paths['/api/tasks'].post.responses), ['201', '400', '413', '415', '503']);
+      assert.deepEqual(Object.keys(response.body.paths['/api/tasks'].post.responses), [
+        '201',
+        '400',
+        '413',
+        '415',
+        '503',
+      ]);
       assert.ok(response.body.paths['/api/tasks'].get.responses['503'].headers['Retry-After']);
       assert.ok(response.body.paths['/api/smoke/db'].post.responses['429'].headers['Retry-After']);
       assert.deepEqual(Object.keys(response.body.paths['/api/simulate-error'].get.responses), ['500']);

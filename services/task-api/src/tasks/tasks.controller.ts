@@ -9,7 +9,11 @@ import { UpdateTaskDto } from './dto/update-task.dto.js';
 import { TasksService } from './tasks.service.js';
 
 const TaskIdParam = () =>
-  ApiParam({ name: 'id', schema: { type: 'integer', minimum: 0, maximum: MAX_TASK_ID }, description: 'the task id' });
+  ApiParam({
+    name: 'id',
+    schema: { type: 'integer', minimum: 0, maximum: MAX_TASK_ID },
+    description: 'the task id',
+  });
 
 @ApiTags('tasks')
 @Controller('api/tasks')

@@ -39,10 +39,11 @@ export function TitleField(): PropertyDecorator {
     Transform(trim)(target, key);
     IsString({ message: 'title must be a string' })(target, key);
     StorableText('title')(target, key);
-    CodePointLength(1, TITLE_MAX_LENGTH, `title must be 1 to ${TITLE_MAX_LENGTH} characters after trimming`)(
-      target,
-      key,
-    );
+    CodePointLength(
+      1,
+      TITLE_MAX_LENGTH,
+      `title must be 1 to ${TITLE_MAX_LENGTH} characters after trimming`,
+    )(target, key);
   };
 }
 
@@ -52,10 +53,11 @@ export function DescriptionField(): PropertyDecorator {
     ValidateIf(present)(target, key);
     IsString({ message: 'description must be a string' })(target, key);
     StorableText('description')(target, key);
-    CodePointLength(0, DESCRIPTION_MAX_LENGTH, `description must be at most ${DESCRIPTION_MAX_LENGTH} characters`)(
-      target,
-      key,
-    );
+    CodePointLength(
+      0,
+      DESCRIPTION_MAX_LENGTH,
+      `description must be at most ${DESCRIPTION_MAX_LENGTH} characters`,
+    )(target, key);
   };
 }
 

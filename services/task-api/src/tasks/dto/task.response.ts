@@ -38,7 +38,11 @@ export class TaskListDto {
   @ApiProperty({ type: 'integer', minimum: 0, maximum: MAX_OFFSET })
   offset!: number;
 
-  @ApiProperty({ type: String, nullable: true, description: 'pass as `after` for the next page; null on the last' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'pass as `after` for the next page; null on the last',
+  })
   next_cursor!: string | null;
 }
 
