@@ -7,6 +7,7 @@ import { describe, it, snapshot } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Testing } from 'cdk8s';
 import { findWorkspaceRoot, workspaceStack } from '@obslab/stack';
+import { TASK_API_PRE_STOP_SECONDS, TASK_API_SHUTDOWN_SECONDS } from './components/task-api.construct.js';
 import { distVariants, labDistFiles } from './dist.js';
 import { LabChart, synthLab, type Manifest } from './lab.chart.js';
 import { optionalComponents, type LabChartProps, type OptionalComponent } from './lab.props.js';
@@ -163,6 +164,18 @@ describe('LabChart database modes', () => {
       false,
     );
   });
+
+  for (const database of ['sqlite', 'postgres'] as const)
+    it(`drains task-api pods on ${database}: a preStop sleep, then a grace period covering its shutdown timeout`, () => {
+      const pod = find(synthLab({ database }), 'Deployment', 'task-api').spec.template.spec;
+      assert.deepEqual(pod.containers[0].lifecycle, {
+        preStop: { sleep: { seconds: TASK_API_PRE_STOP_SECONDS } },
+      });
+      assert.equal(
+        pod.terminationGracePeriodSeconds,
+        TASK_API_PRE_STOP_SECONDS + TASK_API_SHUTDOWN_SECONDS + 5,
+      );
+    });
 
   it('runs PostgreSQL as a StatefulSet with a volumeClaimTemplate and lets task-api scale', () => {
     const manifests = synthLab({ database: 'postgres', taskApiReplicas: 3 });

@@ -54,6 +54,18 @@ export interface WorkloadOptions {
   readonly storage: 'pvc' | 'claim-template' | 'ephemeral';
   /** The pod's ServiceAccount, when it talks to the API server. Default: none (the namespace's default, token not mounted). */
   readonly serviceAccountName?: string;
+  /** How a pod drains on deletion. Default: none (Kubernetes' 30 s grace period, no preStop). */
+  readonly drain?: WorkloadDrain;
+}
+
+/**
+ * A pod's drain: a preStop sleep while the endpoints controller and proxies stop routing to it
+ * (the process only then gets SIGTERM), and a grace period that covers it and the process's own
+ * shutdown timeout.
+ */
+export interface WorkloadDrain {
+  readonly preStopSleepSeconds: number;
+  readonly terminationGracePeriodSeconds: number;
 }
 
 /** What other components need to know about a rendered workload. */
@@ -264,6 +276,9 @@ export function renderWorkload(scope: Construct, options: WorkloadOptions): Rend
       seccompProfile: { type: 'RuntimeDefault' },
     },
     ...(mounts.length > 0 ? { volumeMounts: mounts } : {}),
+    ...(options.drain
+      ? { lifecycle: { preStop: { sleep: { seconds: options.drain.preStopSleepSeconds } } } }
+      : {}),
   };
   const podTemplate: k8s.PodTemplateSpec = {
     metadata: {
@@ -285,6 +300,9 @@ export function renderWorkload(scope: Construct, options: WorkloadOptions): Rend
         seccompProfile: { type: 'RuntimeDefault' },
       },
       containers: [container],
+      ...(options.drain
+        ? { terminationGracePeriodSeconds: options.drain.terminationGracePeriodSeconds }
+        : {}),
       ...(volumes.length > 0 ? { volumes } : {}),
     },
   };

@@ -3,6 +3,11 @@ import { Construct } from 'constructs';
 import { type ResolvedLabProps } from '../lab.props.js';
 import { renderWorkload, secretEnv, type RenderedWorkload } from '../workload.js';
 
+/** Seconds a task-api pod keeps serving after its deletion, while traffic is routed away from it. */
+export const TASK_API_PRE_STOP_SECONDS = 5;
+/** task-api's SHUTDOWN_TIMEOUT_MS default (services/task-api): drain plus the telemetry flush. */
+export const TASK_API_SHUTDOWN_SECONDS = 10;
+
 /** Props of {@link TaskApi}. */
 export interface TaskApiProps {
   readonly lab: ResolvedLabProps;
@@ -27,6 +32,12 @@ export class TaskApi extends Construct {
       replicas: lab.taskApiReplicas,
       // With PostgreSQL the data directory holds nothing: an emptyDir keeps DATA_DIR writable.
       storage: postgres ? 'ephemeral' : 'pvc',
+      // preStop, then SIGTERM: the service drains keep-alive connections (Connection: close) within
+      // its shutdown timeout; the grace period covers both with a margin before SIGKILL.
+      drain: {
+        preStopSleepSeconds: TASK_API_PRE_STOP_SECONDS,
+        terminationGracePeriodSeconds: TASK_API_PRE_STOP_SECONDS + TASK_API_SHUTDOWN_SECONDS + 5,
+      },
       probes: {
         // Terminus: live = the process answers; ready = the database answers.
         liveness: { kind: 'http', port, path: '/health/live' },

@@ -71,6 +71,14 @@ describe('the lab stack definition', () => {
     }
   });
 
+  it('runs every component with a read-only root filesystem, Grafana included (writable paths as volumes)', () => {
+    for (const component of stack.components)
+      assert.equal(component.security.readOnlyRootFilesystem, true, `${component.name} runs read-only`);
+    const grafana = componentOf(stack, 'grafana');
+    assert.deepEqual(grafana.scratch, ['/tmp', '/var/log/grafana']);
+    assert.deepEqual(grafana.volumes, [{ name: 'grafana-data', target: '/var/lib/grafana' }]);
+  });
+
   it('never enables anonymous access to Grafana and requires an admin password', () => {
     const grafana = componentOf(stack, 'grafana');
     assert.deepEqual(grafana.env.GF_AUTH_ANONYMOUS_ENABLED, { kind: 'literal', value: 'false' });

@@ -240,8 +240,10 @@ export function labStack(props: LabStackProps): Stack {
           kind: 'directory',
         },
       ],
+      // Read-only root filesystem (as kube-prometheus runs it): the data volume holds the database,
+      // plugins and sessions; /tmp and the log directory are scratch (the image logs to the console).
       volumes: [{ name: 'grafana-data', target: '/var/lib/grafana' }],
-      scratch: ['/tmp'],
+      scratch: ['/tmp', '/var/log/grafana'],
       health: http(3000, '/api/health'),
       dependsOn: [
         { component: 'prometheus', reason: 'dashboards query it as soon as Grafana serves' },
@@ -250,7 +252,7 @@ export function labStack(props: LabStackProps): Stack {
       ],
       resources: { memoryMiB: 512, cpus: 1 },
       // Grafana writes under its home at start (plugins, csv, pdf): not read-only.
-      security: { user: '472:0', readOnlyRootFilesystem: false },
+      security: { user: '472:0', readOnlyRootFilesystem: true },
     },
     {
       name: 'postgres',

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, run } from '@obslab/process';
@@ -15,6 +15,10 @@ export interface PostgresServer {
   stop(): Promise<void>;
   /** Starts it again on the same port and data. */
   start(): Promise<void>;
+  /** Freezes the server and its backends (SIGSTOP): connections stay open and nothing answers. */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT). */
+  thaw(): void;
   /** Stops it and deletes its files; safe to call twice. */
   destroy(): Promise<void>;
 }
@@ -51,6 +55,24 @@ function asServerUser(): {
   };
 }
 
+/** The postmaster's pid (first line of postmaster.pid) and the pids of its children (its backends). */
+function serverProcesses(data: string): number[] {
+  const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so parse after the last ')'.
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
+}
+
 /** Initializes and starts a throwaway PostgreSQL server. */
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = findPostgresBinaries();
@@ -79,8 +101,15 @@ export async function startPostgres(): Promise<PostgresServer> {
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off`;
   let running = false;
   let destroyed = false;
+  let frozen = false;
+  const thaw = () => {
+    if (!frozen) return;
+    frozen = false;
+    for (const pid of serverProcesses(data)) process.kill(pid, 'SIGCONT');
+  };
   const stopNow = () => {
     if (!running) return;
+    thaw(); // a frozen server cannot stop
     const [command, argv] = user.wrap(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', 'stop']);
     spawnSync(command, argv, { stdio: 'ignore' });
     running = false;
@@ -109,8 +138,14 @@ export async function startPostgres(): Promise<PostgresServer> {
       ]);
       running = true;
     },
+    freeze() {
+      frozen = true;
+      for (const pid of serverProcesses(data)) process.kill(pid, 'SIGSTOP');
+    },
+    thaw,
     async stop() {
       if (!running) return;
+      thaw();
       await exec('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
       running = false;
     },

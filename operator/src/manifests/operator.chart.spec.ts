@@ -163,3 +163,46 @@ describe('the operator Deployment', () => {
     }
   });
 });
+
+describe('the operator Deployment and NetworkPolicy', () => {
+  it('limits CPU and memory', () => {
+    const [container] = deployment['spec'].template.spec.containers;
+    assert.deepEqual(container.resources.limits, { cpu: '500m', memory: '256Mi' });
+    assert.deepEqual(container.resources.requests, { cpu: '50m', memory: '128Mi' });
+  });
+
+  it('lets the operator pods reach only DNS and the API server, and be reached only on the probe port', () => {
+    const policy = only('NetworkPolicy');
+    assert.equal(policy.metadata.namespace, deployment.metadata.namespace);
+    assert.deepEqual(policy['spec'].podSelector.matchLabels, deployment['spec'].selector.matchLabels);
+    assert.deepEqual(policy['spec'].policyTypes, ['Ingress', 'Egress']);
+    assert.deepEqual(policy['spec'].ingress, [{ ports: [{ protocol: 'TCP', port: 8080 }] }]);
+    assert.deepEqual(policy['spec'].egress, [
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+      {
+        to: [{ ipBlock: { cidr: '0.0.0.0/0' } }],
+        ports: [
+          { protocol: 'TCP', port: 443 },
+          { protocol: 'TCP', port: 6443 },
+        ],
+      },
+    ]);
+    const narrowed = operatorManifests({ apiServerEgress: { cidrs: ['10.96.0.1/32'], ports: [443] } }).find(
+      (m) => m['kind'] === 'NetworkPolicy',
+    ) as Manifest;
+    assert.deepEqual(narrowed['spec'].egress[1], {
+      to: [{ ipBlock: { cidr: '10.96.0.1/32' } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
+    assert.throws(
+      () => operatorManifests({ apiServerEgress: { cidrs: [], ports: [443] } }),
+      /at least one CIDR/,
+    );
+  });
+});

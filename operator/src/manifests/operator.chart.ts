@@ -1,6 +1,7 @@
 // The operator's own manifests, synthesized with cdk8s into operator/dist/: the CRD, a namespace
 // with restricted pod security, a ServiceAccount, least-privilege RBAC (only the kinds and verbs it
-// manages, no wildcard, no Secret access) and a Deployment with the restricted security context.
+// manages, no wildcard, no Secret access), a Deployment with the restricted security context and
+// CPU and memory limits, and a NetworkPolicy (DNS and the API server out, the probe port in).
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-34';
 import { type Construct } from 'constructs';
@@ -19,6 +20,11 @@ export interface OperatorManifestOptions {
   readonly image?: string;
   /** Replicas; more than one wait on the leader lease. Default: 2. */
   readonly replicas?: number;
+  /**
+   * Where the operator's pods may connect to the API server (its NetworkPolicy's egress). Default:
+   * any address on ports 443 and 6443, as the lab's Prometheus (charts-ts `apiServerEgress`).
+   */
+  readonly apiServerEgress?: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
 }
 
 /**
@@ -139,7 +145,7 @@ export class OperatorChart extends Chart {
                 readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromNumber(probePort) } },
                 resources: {
                   requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('128Mi') },
-                  limits: { memory: k8s.Quantity.fromString('256Mi') },
+                  limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString('256Mi') },
                 },
                 securityContext: {
                   allowPrivilegeEscalation: false,
@@ -157,6 +163,32 @@ export class OperatorChart extends Chart {
       spec: {
         selector: labels,
         ports: [{ name: 'http-metrics', port: probePort, targetPort: k8s.IntOrString.fromNumber(probePort) }],
+      },
+    });
+    // The operator talks to the API server and DNS only, and is reached on its metrics/probe port.
+    const apiServer = options.apiServerEgress ?? { cidrs: ['0.0.0.0/0'], ports: [443, 6443] };
+    if (apiServer.cidrs.length === 0 || apiServer.ports.length === 0)
+      throw new Error('OperatorChart: apiServerEgress needs at least one CIDR and one port');
+    const tcp = (port: number): k8s.NetworkPolicyPort => ({
+      protocol: 'TCP',
+      port: k8s.IntOrString.fromNumber(port),
+    });
+    new k8s.KubeNetworkPolicy(this, 'network-policy', {
+      metadata: { name, namespace, labels },
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ ports: [tcp(probePort)] }],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } } }],
+            ports: [
+              { protocol: 'UDP', port: k8s.IntOrString.fromNumber(53) },
+              { protocol: 'TCP', port: k8s.IntOrString.fromNumber(53) },
+            ],
+          },
+          { to: apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: apiServer.ports.map(tcp) },
+        ],
       },
     });
   }

@@ -4,6 +4,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { type AppDependencies, AppModule } from './app.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { jsonDepthMiddleware } from './common/json-depth.middleware.js';
+import { exactContract } from './common/openapi-contract.js';
 import { createValidationPipe } from './common/validation.js';
 import { PinoNestLogger } from './logging/pino-nest.logger.js';
 import { httpTelemetryMiddleware } from './metrics/http-telemetry.middleware.js';
@@ -28,16 +30,19 @@ export async function createApp(deps: AppDependencies): Promise<INestApplication
   // The UI for `npm start` (UI_DIR): before the routes, but it passes API, metrics and health paths on.
   if (deps.config.ui) app.use(staticUiMiddleware(deps.config.ui));
   app.useBodyParser('json', { limit: BODY_LIMIT, strict: true });
+  app.use(jsonDepthMiddleware());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter(deps.logger));
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('obslab task-api')
-      .setDescription('The lab task service: tasks CRUD, telemetry generators, health and metrics.')
-      .setVersion('1')
-      .build(),
+  const document = exactContract(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('obslab task-api')
+        .setDescription('The lab task service: tasks CRUD, telemetry generators, health and metrics.')
+        .setVersion('1')
+        .build(),
+    ),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json', raw: ['json'] });
   return app;

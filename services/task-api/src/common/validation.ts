@@ -1,4 +1,9 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  BadRequestException,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
 import type { ErrorBody, FieldProblem } from './error-body.js';
 
 /** A 400 whose body names every bad field. */
@@ -22,9 +27,19 @@ export function validationFailure(details: FieldProblem[]): ValidationFailedExce
   return new ValidationFailedException({ error: summary, details });
 }
 
+/**
+ * Nest's pipe, except that path parameters stay text: Nest would convert `1e3` to 1000 for a
+ * `number` parameter before its own pipe (TaskIdPipe) sees it.
+ */
+class ApiValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+    return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
+  }
+}
+
 /** The global pipe: strips nothing silently (unknown fields are errors) and converts types. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, redactUrl } from './app-config.js';
 
@@ -20,6 +23,32 @@ describe('loadConfig', () => {
   it('switches to PostgreSQL when DATABASE_URL is a postgres URL', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://lab:secret@db:5432/tasks' });
     assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://lab:secret@db:5432/tasks' });
+  });
+
+  it('reads DATABASE_URL from the file DATABASE_URL_FILE names (a mounted Secret), trimmed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'obslab-config-'));
+    try {
+      writeFileSync(join(dir, 'url'), 'postgres://lab:s3cret@db:5432/tasks\n');
+      const config = loadConfig({ DATABASE_URL_FILE: 'url' }, dir);
+      assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://lab:s3cret@db:5432/tasks' });
+      writeFileSync(join(dir, 'bad'), 'mysql://lab:s3cret@db/tasks');
+      assert.throws(
+        () => loadConfig({ DATABASE_URL_FILE: join(dir, 'bad') }),
+        (error: ConfigError) =>
+          /DATABASE_URL_FILE=.*postgres:\/\/ or postgresql:\/\/ URL/.test(error.message) &&
+          !error.message.includes('s3cret'),
+      );
+      assert.throws(
+        () => loadConfig({ DATABASE_URL_FILE: join(dir, 'missing') }),
+        /cannot read .*missing \(ENOENT\)/,
+      );
+      assert.throws(
+        () => loadConfig({ DATABASE_URL_FILE: 'url', DATABASE_URL: 'postgres://db/tasks' }, dir),
+        /either DATABASE_URL or DATABASE_URL_FILE, not both/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('exports no signal when no OTLP endpoint is configured', () => {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -92,6 +92,7 @@ const envSchema = z.object({
   HOST: z.string().trim().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  DATABASE_URL_FILE: z.string().trim().min(1).optional(),
   SQLITE_SYNCHRONOUS: z.enum(SQLITE_SYNCHRONOUS).default('NORMAL'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
@@ -145,7 +146,7 @@ function exports(exporters: readonly string[] | undefined, endpoint: string | un
 
 /** Validates the environment once and returns the typed configuration, or throws a ConfigError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): AppConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = envSchema.safeParse(withFileSecrets(env, cwd));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.join('.');
@@ -181,6 +182,33 @@ export function loadConfig(env: NodeJS.ProcessEnv, cwd: string = process.cwd()):
     },
     ui,
   };
+}
+
+/**
+ * DATABASE_URL_FILE names a file holding DATABASE_URL (a mounted Secret), so that the password is
+ * not in the environment. Setting both is an error; an unreadable file names itself.
+ */
+function withFileSecrets(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
+  const file = env['DATABASE_URL_FILE']?.trim();
+  if (!file) return env;
+  if (env['DATABASE_URL'])
+    throw new ConfigError(['DATABASE_URL_FILE: set either DATABASE_URL or DATABASE_URL_FILE, not both']);
+  const path = isAbsolute(file) ? file : resolve(cwd, file);
+  let url: string;
+  try {
+    url = readFileSync(path, 'utf8').trim();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError([
+      `DATABASE_URL_FILE=${JSON.stringify(file)}: cannot read ${path} (${code}); mount the Secret there or fix the path`,
+    ]);
+  }
+  // The URL's problems are reported under DATABASE_URL_FILE without echoing the secret.
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new ConfigError([
+      `DATABASE_URL_FILE=${JSON.stringify(file)}: the file must hold a postgres:// or postgresql:// URL`,
+    ]);
+  return { ...env, DATABASE_URL: url };
 }
 
 /** UI_DIR must hold a built frontend: a missing or empty directory stops the start with what to do. */

@@ -16,14 +16,26 @@ export async function openDataSource(
   const { database } = config;
   if (database.kind === 'sqlite') ensureWritableDir(config.dataDir);
   const where = database.kind === 'sqlite' ? database.file : redactUrl(database.url);
+  // SQLite has one connection and no timeouts to lift: it migrates on the serving data source.
+  const migrating =
+    database.kind === 'postgres' ? new DataSource(dataSourceOptions(database, 'migrate')) : undefined;
   const dataSource = new DataSource(dataSourceOptions(database));
   observeQueries(dataSource, metrics.dbQueryDuration);
   try {
-    await dataSource.initialize();
-    const applied = await migrate(dataSource);
+    let applied: string[];
+    if (migrating) {
+      await migrating.initialize();
+      applied = await migrate(migrating);
+      await migrating.destroy();
+      await dataSource.initialize();
+    } else {
+      await dataSource.initialize();
+      applied = await migrate(dataSource);
+    }
     logger.info({ database: database.kind, where, migrations: applied }, 'database ready');
     return dataSource;
   } catch (error) {
+    if (migrating?.isInitialized) await migrating.destroy();
     if (dataSource.isInitialized) await dataSource.destroy();
     throw new Error(`cannot open the ${database.kind} database at ${where}: ${(error as Error).message}`, {
       cause: error,

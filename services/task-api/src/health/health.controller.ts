@@ -1,10 +1,18 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { HealthCheckService, type HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import type { Logger } from 'pino';
 import { type Clock, CLOCK } from '../common/clock.js';
+import { LOGGER } from '../logging/logger.tokens.js';
+import { LiveDto, ReadyDto } from './health.response.js';
 
 const PING_TIMEOUT_MS = 1500;
+
+/** What an outage's readiness body says: fixed text, so no driver message or host:port leaks (the log has them). */
+export const DATABASE_DOWN = {
+  database: { status: 'down', message: `the database did not answer a ping within ${PING_TIMEOUT_MS} ms` },
+} as const;
 
 /** Liveness (the process answers) and readiness (the database answers a ping). */
 @ApiTags('health')
@@ -14,20 +22,26 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   @Get('live')
+  @ApiOkResponse({ type: LiveDto })
   live() {
     return { status: 'ok', timestamp: this.clock.now().toISOString() };
   }
 
   @Get('ready')
+  @ApiOkResponse({ type: ReadyDto, description: 'the database answers a ping' })
+  @ApiServiceUnavailableResponse({ type: ReadyDto, description: 'the database does not answer' })
   ready(@Res() response: Response): Promise<void> {
     return this.readiness(response);
   }
 
   /** The baseline's /health, kept as an alias of readiness. */
   @Get()
+  @ApiOkResponse({ type: ReadyDto, description: 'the database answers a ping' })
+  @ApiServiceUnavailableResponse({ type: ReadyDto, description: 'the database does not answer' })
   alias(@Res() response: Response): Promise<void> {
     return this.readiness(response);
   }
@@ -41,10 +55,9 @@ export class HealthController {
       ]);
     } catch (error) {
       status = HttpStatus.SERVICE_UNAVAILABLE;
-      result = (error as { getResponse?: () => HealthCheckResult }).getResponse?.() ?? {
-        status: 'error',
-        details: {},
-      };
+      const details = (error as { getResponse?: () => HealthCheckResult }).getResponse?.()?.details;
+      this.logger.warn({ err: error, details }, 'readiness: the database did not answer');
+      result = { status: 'error', info: {}, error: DATABASE_DOWN, details: DATABASE_DOWN };
     }
     response.status(status).json({ ...result, timestamp: this.clock.now().toISOString() });
   }

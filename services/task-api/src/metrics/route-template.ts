@@ -27,11 +27,32 @@ export function routeTemplate(request: Request): string {
   if (staticRequests.has(request)) return STATIC_ROUTE;
   const matched = (request.route as { path?: unknown } | undefined)?.path;
   if (typeof matched === 'string') return matched;
-  const stack = (request.app as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? [];
+  const stack = routerStack(request);
   const method = request.method.toLowerCase();
   const path = request.path;
   for (const layer of stack) {
     if (layer.route?.methods[method] && layer.match(path)) return layer.route.path;
   }
   return UNMATCHED_ROUTE;
+}
+
+function routerStack(request: Request): RouterLayer[] {
+  return (request.app as unknown as { router?: { stack?: RouterLayer[] } }).router?.stack ?? [];
+}
+
+/**
+ * The methods the routes of a request's path answer (`GET`, `HEAD` with it, `POST`...), upper
+ * case; empty when no route has this path. What a 405's `Allow` header lists.
+ */
+export function allowedMethods(request: Request): string[] {
+  const methods = new Set<string>();
+  for (const layer of routerStack(request)) {
+    if (!layer.route || !layer.match(request.path)) continue;
+    for (const [method, enabled] of Object.entries(layer.route.methods)) {
+      if (!enabled || method === '_all') continue;
+      methods.add(method.toUpperCase());
+      if (method === 'get') methods.add('HEAD');
+    }
+  }
+  return [...methods];
 }

@@ -1,18 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { IntegerQuery } from '../common/integer-query.js';
 
 export const MAX_SMOKE_OPS = 10_000;
 export const SMOKE_TYPES = ['read', 'write', 'rw'] as const;
 export type SmokeType = (typeof SMOKE_TYPES)[number];
 
 export class SmokeDbQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_SMOKE_OPS, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_SMOKE_OPS, default: 100 })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'ops must be an integer' })
-  @Min(1, { message: 'ops must be at least 1' })
-  @Max(MAX_SMOKE_OPS, { message: `ops must be at most ${MAX_SMOKE_OPS}` })
+  @IntegerQuery('ops', 1, MAX_SMOKE_OPS)
   ops: number = 100;
 
   @ApiPropertyOptional({ enum: SMOKE_TYPES, default: 'rw' })

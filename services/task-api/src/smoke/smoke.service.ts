@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type Clock, CLOCK } from '../common/clock.js';
+import { SmokeBusyError } from '../common/domain.errors.js';
 import { DatabaseGate } from '../database/database.gate.js';
 import type { TaskRecord } from '../tasks/task.record.js';
 import { TASK_ENTITY } from '../tasks/task.schema.js';
@@ -8,6 +9,11 @@ import type { SmokeType } from './smoke-db.query.js';
 
 /** Let other requests (probes, scrapes) run between batches: SQLite statements are synchronous. */
 const OPS_PER_BATCH = 100;
+/**
+ * A smoke test holds one database connection (PostgreSQL) or the connection (SQLite) for its whole
+ * transaction: one at a time, so that it never takes the pool from the API and the probes.
+ */
+export const MAX_CONCURRENT_SMOKE_TESTS = 1;
 
 export interface SmokeResult {
   ok: true;
@@ -21,12 +27,24 @@ export interface SmokeResult {
 /** Exercises the database with real statements in a transaction that is always rolled back. */
 @Injectable()
 export class SmokeService {
+  private running = 0;
+
   constructor(
     private readonly db: DatabaseGate,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async run(ops: number, type: SmokeType): Promise<SmokeResult> {
+    if (this.running >= MAX_CONCURRENT_SMOKE_TESTS) throw new SmokeBusyError();
+    this.running++;
+    try {
+      return await this.exercise(ops, type);
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async exercise(ops: number, type: SmokeType): Promise<SmokeResult> {
     const started = performance.now();
     const performed = await this.db.rolledBack(async (manager) => {
       const repository = manager.getRepository<TaskRecord>(TASK_ENTITY);

@@ -7,7 +7,9 @@ export interface TaskCursor {
   readonly id: number;
 }
 
-const ENCODED = /^[A-Za-z0-9_-]{1,64}$/;
+/** The shape of a cursor, as the OpenAPI document states it (only cursors the service made decode). */
+export const CURSOR_PATTERN = '^[A-Za-z0-9_-]{1,64}$';
+const ENCODED = new RegExp(CURSOR_PATTERN);
 const DECODED = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)_(\d{1,10})$/;
 const MAX_ID = 2_147_483_647;
 

@@ -132,6 +132,25 @@ for (const database of ['sqlite', 'postgres'] as const) {
       assert.equal(select.attributes['db.collection.name'], 'tasks');
     });
 
+    it('never puts a value in db.query.text: a get by an id that cannot collide with LIMIT 1', async () => {
+      const readTrace = hex(16);
+      const id = 7_340_033;
+      const response = await fetch(`${service.baseUrl}/api/tasks/${id}`, {
+        headers: { traceparent: `00-${readTrace}-${hex(8)}-01` },
+      });
+      assert.equal(response.status, 404);
+      const select = await eventually(() => {
+        const span = receiver.spans.find(
+          (s) => s.traceId === readTrace && s.attributes['db.operation.name'] === 'SELECT',
+        );
+        assert.ok(span, 'a SELECT span');
+        return span;
+      });
+      const text = String(select.attributes['db.query.text']);
+      assert.doesNotMatch(text, new RegExp(String(id)), text);
+      assert.match(text, database === 'sqlite' ? /id = \?/ : /= \$1/, text);
+    });
+
     it('marks the span of /api/simulate-error as an error with the exception recorded', async () => {
       const errorTrace = hex(16);
       const response = await fetch(`${service.baseUrl}/api/simulate-error`, {

@@ -1,15 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { DESCRIPTION_MAX_LENGTH, TITLE_MAX_LENGTH } from '../task.schema.js';
+import { DESCRIPTION_DOC, TITLE_DOC } from './create-task.dto.js';
 import { CompletedField, DescriptionField, OptionalField, TitleField } from './task-fields.js';
 
 /** A partial update: any of the fields, at least one. */
 export class UpdateTaskDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: TITLE_MAX_LENGTH })
+  @ApiPropertyOptional(TITLE_DOC)
   @OptionalField()
   @TitleField()
   title?: string;
 
-  @ApiPropertyOptional({ maxLength: DESCRIPTION_MAX_LENGTH })
+  @ApiPropertyOptional(DESCRIPTION_DOC)
   @DescriptionField()
   description?: string;
 
