@@ -99,7 +99,8 @@ function optional(path: string): string | undefined {
   return isExecutable(path) ? path : undefined;
 }
 
-function isExecutable(path: string): boolean {
+/** Whether `path` is a file this process may execute. */
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

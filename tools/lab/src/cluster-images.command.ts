@@ -7,7 +7,7 @@ import { clusterPaths, isAlive, readClusterState } from './cluster-state.js';
 import { LabError } from './lab.error.js';
 import { buildImages, defaultDocker, megabytes } from './images/image.builder.js';
 import { imageCatalog, imageNames, selectRecipes } from './images/image.catalog.js';
-import { notBuiltLines } from './images/images.command.js';
+import { notBuiltLines, textTable } from './images/images.command.js';
 
 const progress = (line: string) => console.error(`lab cluster images: ${line}`);
 
@@ -50,22 +50,10 @@ export function clusterImagesCommand(): Command {
           `${seconds.toFixed(1)} s`,
         ]);
       }
-      console.log(table(['image', 'reference', 'size', 'build', 'import'], rows));
+      console.log(textTable(['image', 'reference', 'size', 'build', 'import'], rows));
       if (names.length === 0) console.log(notBuiltLines(notBuilt));
       progress(
         `${built.length} image(s) built and imported in ${((Date.now() - started) / 1000).toFixed(0)} s`,
       );
     });
-}
-
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n');
 }

@@ -1,6 +1,7 @@
-import { accessSync, constants, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { isExecutable } from '../kube-binaries.js';
 
 /** Programs a real node runs besides kubelet and kube-proxy (scripts/ensure-node-binaries.sh builds them). */
 export interface NodeBinaries {
@@ -42,13 +43,4 @@ export function findNodeBinaries(env: NodeJS.ProcessEnv = process.env): NodeBina
       return { binDir, coredns, networkPolicies, pause };
   }
   return undefined;
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -338,7 +338,7 @@ export async function startRealNode(
       '--v=1',
     ]);
 
-    await waitFor(processes, deadline, `node ${name} Ready`, async () => {
+    const nodeReady = async () => {
       const { stdout } = await kubectl([
         'get',
         'node',
@@ -347,7 +347,8 @@ export async function startRealNode(
         'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
       ]);
       return stdout.trim() === 'True';
-    });
+    };
+    await waitFor(processes, deadline, `node ${name} Ready`, nodeReady);
     await waitFor(
       processes,
       deadline,
@@ -392,19 +393,23 @@ export async function startRealNode(
         await waitForContainerd(containerd, Date.now() + 30_000);
         await startKubelet();
         await sleep(1_000);
+        // Ready again means the new kubelet renewed the node's lease after it started.
+        const restarted = Date.now();
         await waitFor(
           processes.filter((p) => !p.hasExited()),
-          Date.now() + 60_000,
+          restarted + 60_000,
           `node ${name} Ready again`,
           async () => {
             const { stdout } = await kubectl([
+              '-n',
+              'kube-node-lease',
               'get',
-              'node',
+              'lease',
               name,
               '-o',
-              'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+              'jsonpath={.spec.renewTime}',
             ]);
-            return stdout.trim() === 'True';
+            return Date.parse(stdout.trim()) >= restarted - 1_000 && (await nodeReady());
           },
         );
       },

@@ -56,13 +56,14 @@ export function imagesCommand(): Command {
 
 /** The table printed after a build. */
 export function builtTable(built: readonly BuiltImage[]): string {
-  const rows = built.map((image) => [
-    image.name,
-    image.ref,
-    megabytes(image.bytes),
-    `${image.seconds.toFixed(0)} s`,
-  ]);
-  const header = ['image', 'reference', 'size', 'time'];
+  return textTable(
+    ['image', 'reference', 'size', 'time'],
+    built.map((image) => [image.name, image.ref, megabytes(image.bytes), `${image.seconds.toFixed(0)} s`]),
+  );
+}
+
+/** Columns padded to their widest cell, two spaces apart. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
   );
