@@ -23,7 +23,7 @@ if command -v go >/dev/null; then
   export KUBEBUILDER_ASSETS
   log "KUBEBUILDER_ASSETS=$KUBEBUILDER_ASSETS"
   log "ensuring the real node's CoreDNS and kube-network-policies (scripts/ensure-node-binaries.sh)"
-  OBSLAB_NODE_BIN_DIR="$(bash scripts/ensure-node-binaries.sh | tail -n1)"
+  OBSLAB_NODE_BIN_DIR="$(bash scripts/ensure-node-binaries.sh coredns kube-network-policies pause | tail -n1)"
   export OBSLAB_NODE_BIN_DIR
   log "OBSLAB_NODE_BIN_DIR=$OBSLAB_NODE_BIN_DIR"
 else

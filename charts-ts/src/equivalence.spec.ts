@@ -141,6 +141,8 @@ function kubernetesSide(props: LabChartProps): Record<string, Snapshot> {
             config[mount.subPath ? mount.mountPath : posix.join(mount.mountPath, item.path)] =
               contents[item.key]!;
           }
+        } else if (volume?.secret) {
+          // A Secret mounted as files: compared through the variable that points at it (env).
         } else if (mount.name.startsWith('scratch-')) {
           scratch.push(mount.mountPath);
         } else {
@@ -155,7 +157,12 @@ function kubernetesSide(props: LabChartProps): Record<string, Snapshot> {
           args: container.args ?? [],
           ports: (container.ports as { containerPort: number }[]).map((p) => p.containerPort),
           env: Object.fromEntries(
-            (container.env ?? []).map((e: any) => [e.name, e.valueFrom?.secretKeyRef ? '<secret>' : e.value]),
+            // A Secret mounted as a file stands for the variable compose reads from .env.
+            (container.env ?? []).map((e: any) =>
+              String(e.value).startsWith('/run/secrets/')
+                ? [e.name.replace(/_?_FILE$/, ''), '<secret>']
+                : [e.name, e.value],
+            ),
           ),
           config,
           volumes: data,

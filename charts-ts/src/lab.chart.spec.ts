@@ -106,7 +106,7 @@ for (const variant of distVariants) {
       }
     });
 
-    it('holds no Secret and no secret value: secrets are referenced with secretKeyRef', () => {
+    it('holds no Secret and no secret value: Secrets are mounted as files, never in the environment', () => {
       assert.deepEqual(
         manifests.filter((m) => m.kind === 'Secret'),
         [],
@@ -117,14 +117,25 @@ for (const variant of distVariants) {
         'DATABASE_URL',
         'POSTGRES_PASSWORD',
       ];
+      let files = 0;
       for (const { name, template } of podTemplates(manifests)) {
+        const container = template.spec.containers[0];
         for (const env of template.spec.containers.flatMap((c: any) => c.env ?? [])) {
-          if (secretVariables.includes(env.name)) {
-            assert.equal(env.value, undefined, `${name} ${env.name}`);
-            assert.ok(env.valueFrom.secretKeyRef.name, `${name} ${env.name}`);
-          }
+          assert.ok(!secretVariables.includes(env.name), `${name}: ${env.name} must come from a file`);
+          assert.equal(env.valueFrom?.secretKeyRef, undefined, `${name} ${env.name}: no secretKeyRef`);
+          const file = /^(.+?)_?_FILE$/.exec(env.name);
+          if (!file) continue;
+          assert.ok(secretVariables.includes(file[1] ?? ''), `${name} ${env.name}`);
+          files += 1;
+          // The path is inside a read-only mount of the Secret, readable by the pod's group only.
+          const [, , , secret, key] = String(env.value).split('/');
+          const mount = container.volumeMounts.find((m: any) => m.mountPath === `/run/secrets/${secret}`);
+          assert.equal(mount?.readOnly, true, `${name}: ${env.value} mounted read-only`);
+          const volume = template.spec.volumes.find((v: any) => v.name === mount.name);
+          assert.deepEqual(volume.secret, { secretName: secret, defaultMode: 0o440 }, `${name} ${key}`);
         }
       }
+      assert.ok(files >= 2, `secret files referenced: ${files}`);
     });
 
     it('adds a PodDisruptionBudget exactly for workloads with more than one replica', () => {
@@ -183,8 +194,12 @@ describe('LabChart database modes', () => {
     assert.equal(postgres.spec.volumeClaimTemplates[0].spec.resources.requests.storage, '5Gi');
     const taskApi = find(manifests, 'Deployment', 'task-api');
     assert.equal(taskApi.spec.replicas, 3);
-    const env = taskApi.spec.template.spec.containers[0].env.find((e: any) => e.name === 'DATABASE_URL');
-    assert.deepEqual(env.valueFrom, { secretKeyRef: { name: 'obslab-postgres', key: 'database-url' } });
+    const env = taskApi.spec.template.spec.containers[0].env.find((e: any) => e.name === 'DATABASE_URL_FILE');
+    assert.equal(env.value, '/run/secrets/obslab-postgres/database-url');
+    const pg = postgres.spec.template.spec.containers[0].env.find(
+      (e: any) => e.name === 'POSTGRES_PASSWORD_FILE',
+    );
+    assert.equal(pg.value, '/run/secrets/obslab-postgres/password');
     assert.ok(find(manifests, 'NetworkPolicy', 'allow-postgres'));
   });
 

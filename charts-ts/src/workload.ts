@@ -142,9 +142,36 @@ function envVar(name: string, value: EnvValue, lab: ResolvedLabProps): k8s.EnvVa
         throw new Error(
           `LabChart: the stack's secret ${value.variable} has no Secret on Kubernetes; add it to secretRefs`,
         );
-      return { name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } };
+      // Never in the environment (readable in /proc, inherited by children, printed by crash
+      // dumps): the Secret is mounted and the program is told where its file is.
+      return { name: secretFileVariable(name), value: secretFilePath(ref) };
     }
   }
+}
+
+/** Where a workload's Secrets are mounted: one read-only directory per Secret. */
+export const secretsDir = '/run/secrets';
+
+/** `/run/secrets/<secret>/<key>`: the file holding one key of a Secret. */
+export function secretFilePath(ref: { name: string; key: string }): string {
+  return `${secretsDir}/${ref.name}/${ref.key}`;
+}
+
+/**
+ * The variable through which a program reads a setting from a file: Grafana's `GF_…__FILE`, the
+ * `_FILE` of PostgreSQL's image and of task-api (`DATABASE_URL_FILE`).
+ */
+export function secretFileVariable(name: string): string {
+  return name.startsWith('GF_') ? `${name}__FILE` : `${name}_FILE`;
+}
+
+/** The Secrets whose files `env` points at. */
+function mountedSecrets(env: readonly k8s.EnvVar[]): string[] {
+  const names = env
+    .map((e) => e.value ?? '')
+    .filter((value) => value.startsWith(`${secretsDir}/`))
+    .map((value) => value.slice(secretsDir.length + 1).split('/')[0]!);
+  return [...new Set(names)].sort();
 }
 
 /** The Secret and key that hold each of the stack's secret variables on Kubernetes (created by the user). */
@@ -241,6 +268,12 @@ export function renderWorkload(scope: Construct, options: WorkloadOptions): Rend
   );
   for (const [name, value] of Object.entries(options.envOverrides ?? {})) {
     if (!(name in component.env)) env.push(value);
+  }
+  for (const secret of mountedSecrets(env)) {
+    const name = `secret-${secret}`;
+    // 0440 with the pod's fsGroup: readable by the container's group, by nobody else.
+    volumes.push({ name, secret: { secretName: secret, defaultMode: 0o440 } });
+    mounts.push({ name, mountPath: `${secretsDir}/${secret}`, readOnly: true });
   }
   const args = options.args ?? component.args;
   const { memoryMiB, cpus } = component.resources;

@@ -5,7 +5,7 @@
 // ObservabilityLab run here as they would on a kubeadm cluster. Grafana, Tempo and Loki are turned
 // off: their images are AGPL-licensed upstream ones that are not built here.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,8 +14,11 @@ import { after, before, describe, it } from 'node:test';
 import { distFilesOf, type LabChartProps, synthLab } from '@obslab/charts-ts';
 import {
   type ControlPlane,
+  egressGuardDrops,
+  nodeCgroupExists,
   pauseImage,
   skipUnlessKubeBinaries,
+  snapshotSysctls,
   startControlPlane,
 } from '@obslab/control-plane';
 import { eventually, run } from '@obslab/process';
@@ -122,9 +125,12 @@ describe(
         .result;
     };
 
+    let hostBefore: Awaited<ReturnType<typeof hostState>>;
     before(async () => {
       workDir = await mkdtemp(join(tmpdir(), 'obslab-node-e2e-'));
       daemon = await timed('dockerd ready', () => ensureDockerd(log));
+      // After dockerd (which turns ip_forward on), before the node.
+      hostBefore = await hostState();
       await timed('lab images build', async () => {
         const { stderr } = await run(process.execPath, [labJs, 'images', 'build'], {
           cwd: root,
@@ -218,7 +224,9 @@ describe(
             const up = await promQuery(prometheus.url, 'up{job="task-api"}');
             assert.equal(up.length, 1, JSON.stringify(up));
             assert.equal(up[0]!.value[1], '1');
-            assert.equal(up[0]!.metric['namespace'] ?? up[0]!.metric['kubernetes_namespace'] ?? ns, ns);
+            // Found by pod discovery: the instance label is the pod's name.
+            const [pod] = await kube.pods(ns, 'app.kubernetes.io/name=task-api');
+            assert.equal(up[0]!.metric['instance'], pod!.metadata.name);
           },
           { timeoutMs: 120_000, intervalMs: 2_000, description: 'task-api scraped' },
         );
@@ -265,10 +273,17 @@ describe(
         const before = await kube.pods(ns);
         await timed('kubelet + containerd restart → Ready', () => cp!.node!.restartRuntime());
         const pods = await kube.allReady(ns, 180_000, before.length);
+        // As on a real node, the containers outlive their daemons: the same ones, not restarted.
+        const containers = (list: readonly Pod[]) =>
+          list
+            .flatMap((p) =>
+              (p.status.containerStatuses ?? []).map((c) => `${c.containerID} ${c.restartCount}`),
+            )
+            .sort();
         assert.deepEqual(
-          pods.map((p) => p.metadata.uid).sort(),
-          before.map((p) => p.metadata.uid).sort(),
-          'the same pods',
+          containers(pods),
+          containers(before),
+          'the same containers, restart counts unchanged',
         );
         // The new kubelet and containerd start new containers too: task-api's pod replaced, its
         // SQLite file on the claim still there.
@@ -348,8 +363,12 @@ describe(
         const frontend = (await kube.pods(ns, 'app.kubernetes.io/name=frontend')).find(isReady)!;
         const allowed = await kube.exec(ns, frontend.metadata.name, bashConnect('task-api', 3000));
         assert.equal(allowed.code, 0, `frontend → task-api must connect: ${allowed.output}`);
+        // Dropped, not refused: the connection attempt times out (timeout's exit code 124).
         const blocked = await kube.exec(ns, frontend.metadata.name, bashConnect('postgres', 5432));
-        assert.notEqual(blocked.code, 0, `frontend → postgres must be blocked: ${blocked.output}`);
+        assert.equal(blocked.code, 124, `frontend → postgres must be dropped: ${blocked.output}`);
+        const taskApi = (await kube.pods(ns, 'app.kubernetes.io/name=task-api')).find(isReady)!;
+        const toPostgres = await kube.exec(ns, taskApi.metadata.name, nodeConnect('postgres', 5432));
+        assert.equal(toPostgres.code, 0, `task-api → postgres must connect: ${toPostgres.output}`);
 
         // A pod in another namespace: the chart lets only the ingress controller's namespace in.
         const probeImage = taskApiImage(await kube.pods(ns, 'app.kubernetes.io/name=task-api'));
@@ -398,6 +417,15 @@ describe(
           { phase: 'Failed', output: 'timeout' },
           'another namespace → task-api must be dropped',
         );
+        // Off the machine: the node's egress guard drops it before it leaves (counted).
+        const dropsBefore = egressGuardDrops();
+        const outside = await probe('e2e-outsider', '192.0.2.1', 80);
+        assert.deepEqual(
+          outside,
+          { phase: 'Failed', output: 'timeout' },
+          'a pod → an address off this machine must be dropped',
+        );
+        assert.ok(egressGuardDrops() > dropsBefore, 'dropped by the egress guard');
         const ingress = await probe('ingress-nginx', `frontend.${ns}.svc.cluster.local`, 8080);
         assert.deepEqual(
           ingress,
@@ -481,9 +509,28 @@ describe(
         assert.ok(pods.length >= 5, pods.map((p) => p.metadata.name).join(', '));
       });
 
-      it('repairs a deleted pod, a deleted Deployment and an edited ConfigMap', async () => {
-        const before = await kube.pods(ns, 'app.kubernetes.io/name=otel-collector');
-        await kube.kubectl(['-n', ns, 'delete', 'pod', before[0]!.metadata.name, '--wait=false']);
+      it('turns Ready False while PostgreSQL’s pod is really not ready, and True again once it is', async () => {
+        const [postgres] = await kube.pods(ns, 'app.kubernetes.io/name=postgres');
+        await kube.kubectl(['-n', ns, 'delete', 'pod', postgres!.metadata.name, '--wait=false']);
+        const notReady = await eventually(
+          async () => {
+            const lab = await kube.json<{
+              status?: { conditions?: { type: string; status: string; message: string }[] };
+            }>(['-n', ns, 'olab', 'demo']);
+            const ready = lab.status?.conditions?.find((c) => c.type === 'Ready');
+            assert.equal(ready?.status, 'False', JSON.stringify(ready));
+            return ready;
+          },
+          { timeoutMs: 60_000, intervalMs: 250, description: 'Ready False while postgres restarts' },
+        );
+        assert.match(notReady.message, /postgres/);
+        await labReady();
+        const [replaced] = await kube.pods(ns, 'app.kubernetes.io/name=postgres');
+        assert.notEqual(replaced!.metadata.uid, postgres!.metadata.uid);
+        assert.ok(isReady(replaced!));
+      });
+
+      it('repairs what only it owns: a deleted Deployment and an edited ConfigMap', async () => {
         await kube.kubectl(['-n', ns, 'delete', 'deployment', 'frontend', '--wait=false']);
         const configMaps = await kube.json<{
           items: { metadata: { name: string }; data?: Record<string, string> }[];
@@ -510,8 +557,6 @@ describe(
             ]);
             assert.equal(now.data[key], configMap.data![key]);
             await kube.json(['-n', ns, 'deployment', 'frontend']);
-            const collectors = await kube.pods(ns, 'app.kubernetes.io/name=otel-collector');
-            assert.ok(collectors.every((p) => p.metadata.uid !== before[0]!.metadata.uid));
           },
           { timeoutMs: 120_000, intervalMs: 1_000, description: 'repaired' },
         );
@@ -519,7 +564,7 @@ describe(
         await kube.allReady(ns, 180_000);
       });
 
-      it('scales task-api from 2 to 3 replicas while serving: no failed request during the rollout', async () => {
+      it('scales task-api 2 → 3 → 2 while serving: pods added, then drained away, no failed request', async () => {
         app = await forward(ns, 'service/frontend', 8080);
         const url = app.url;
         let running = true;
@@ -551,6 +596,22 @@ describe(
           async () =>
             assert.equal((await kube.pods(ns, 'app.kubernetes.io/name=task-api')).filter(isReady).length, 3),
           { timeoutMs: 180_000, intervalMs: 1_000, description: '3 task-api replicas Ready' },
+        );
+        await labReady();
+        // Back to 2: one pod gets SIGTERM after its preStop sleep and drains its connections.
+        await kube.kubectl([
+          '-n',
+          ns,
+          'patch',
+          'olab',
+          'demo',
+          '--type=merge',
+          '-p',
+          JSON.stringify({ spec: { taskApi: { replicas: 2 } } }),
+        ]);
+        await eventually(
+          async () => assert.equal((await kube.pods(ns, 'app.kubernetes.io/name=task-api')).length, 2),
+          { timeoutMs: 180_000, intervalMs: 1_000, description: 'the third task-api pod gone' },
         );
         await labReady();
         running = false;
@@ -613,13 +674,18 @@ describe(
       for (const pf of forwards.splice(0)) await pf.close();
       await timed('stop', () => cp!.stop());
       assert.equal(existsSync(`/sys/class/net/${node.network.bridge}`), false, 'bridge removed');
-      const { stdout: tables } = await run('nft', ['list', 'tables']);
-      assert.doesNotMatch(tables, /kube-proxy|kube-network-policies/);
-      assert.doesNotMatch(
-        readFileSync('/proc/self/mounts', 'utf8'),
-        new RegExp(workDir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+      assert.deepEqual(
+        await hostState(),
+        hostBefore,
+        'nftables tables, KUBE-* chains, network namespaces and kernel settings as before',
+      );
+      assert.equal(nodeCgroupExists(), false, 'the node’s pod cgroup removed (no container left in it)');
+      assert.ok(
+        !readFileSync('/proc/self/mounts', 'utf8').includes(workDir),
+        'no mount left under the work dir',
       );
       for (const pid of pids) assert.equal(existsSync(`/proc/${pid}`), false, `pid ${pid} still runs`);
+      assert.deepEqual(processesMentioning(workDir), [], 'no process (shim, container) of the node left');
       assert.equal(existsSync(cp!.workDir), false);
     });
   },
@@ -628,4 +694,42 @@ describe(
 function taskApiImage(pods: readonly Pod[]): string {
   const pod = pods[0] as unknown as { spec: { containers: { image: string }[] } };
   return pod.spec.containers[0]!.image;
+}
+
+/** What a node changes on the host and must put back: firewall tables and chains, network namespaces, kernel settings. */
+async function hostState() {
+  const { stdout: tables } = await run('nft', ['list', 'tables']);
+  const chains: string[] = [];
+  for (const tool of ['iptables', 'ip6tables']) {
+    for (const table of ['filter', 'nat', 'mangle']) {
+      const { stdout } = await run(tool, ['-t', table, '-S']);
+      chains.push(
+        ...stdout
+          .split('\n')
+          .filter((line) => line.includes('KUBE-'))
+          .map((line) => `${tool} ${table} ${line}`),
+      );
+    }
+  }
+  const netns = existsSync('/run/netns') ? readdirSync('/run/netns').sort() : [];
+  return {
+    nftTables: tables.trim().split('\n').sort(),
+    kubeChains: chains,
+    netns,
+    sysctls: snapshotSysctls(),
+  };
+}
+
+/** Pids whose command line names `dir`. */
+function processesMentioning(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(dir);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }

@@ -23,9 +23,9 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { type ManagedProcess, startProcess } from './managed-process.js';
 import { httpsGet, type HttpsClientTls } from './readiness.js';
 import { findNodeBinaries, nodeBinariesHint, nodeBinDirCandidates } from './node/node-binaries.js';
+import { type NodeHost, prepareNodeHost } from './node/node-host-session.js';
 import {
-  type NodeHost,
-  prepareNodeHost,
+  apiserverKubeletClientUser,
   type RealNode,
   type RealNodeOptions,
   startRealNode,
@@ -162,7 +162,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           certs,
           dirs.pki,
           'apiserver-kubelet-client',
-          '/O=system:masters/CN=kube-apiserver-kubelet-client',
+          `/CN=${apiserverKubeletClientUser}`,
         )
       : undefined;
     const kubeconfigPath = join(workDir, 'kubeconfig');

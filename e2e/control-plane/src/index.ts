@@ -14,7 +14,13 @@ export {
 export { type ControlPlane, type ControlPlaneOptions, startControlPlane } from './control-plane.harness.js';
 export { clusterDnsServiceIp, serviceClusterIpRange } from './component-args.js';
 export { findNodeBinaries, nodeBinariesHint, type NodeBinaries } from './node/node-binaries.js';
-export { defaultNodeNetwork, type NodeNetwork } from './node/node-host.js';
+export {
+  defaultNodeNetwork,
+  egressGuardDrops,
+  type NodeNetwork,
+  nodeCgroupExists,
+  snapshotSysctls,
+} from './node/node-host.js';
 export { importDockerImages, pauseImage } from './node/containerd.js';
 export type { RealNode, RealNodeOptions } from './node/real-node.js';
-export { teardownLeftoverNode } from './node/real-node.js';
+export { teardownLeftoverNode } from './node/node-host-session.js';

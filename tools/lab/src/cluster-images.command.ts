@@ -19,6 +19,18 @@ export function clusterImagesCommand(): Command {
     .argument('[image...]', `images to build and import (default: all): ${imageNames.join(', ')}`)
     .option('--docker <path>', 'docker CLI to use', defaultDocker)
     .action(async (names: string[], options: { docker: string }) => {
+      const root = findWorkspaceRoot();
+      const { recipes, notBuilt } = imageCatalog(workspaceStack(root));
+      const { selected, unknown } = selectRecipes(recipes, names);
+      if (unknown.length > 0) {
+        throw new LabError(`unknown image ${unknown.join(', ')}`, `choose from ${imageNames.join(', ')}`, 2);
+      }
+      if (process.getuid?.() !== 0) {
+        throw new LabError(
+          'importing into the real node needs root (its containerd socket is root’s)',
+          'run `sudo npx lab cluster images`',
+        );
+      }
       const state = await readClusterState(clusterPaths());
       if (state?.status !== 'ready' || !isAlive(state.daemonPid)) {
         throw new LabError('no cluster runs', 'run `lab cluster up --node` first');
@@ -28,12 +40,6 @@ export function clusterImagesCommand(): Command {
           'the cluster has no real node to import images into',
           'run `lab cluster down`, then `lab cluster up --node`',
         );
-      }
-      const root = findWorkspaceRoot();
-      const { recipes, notBuilt } = imageCatalog(workspaceStack(root));
-      const { selected, unknown } = selectRecipes(recipes, names);
-      if (unknown.length > 0) {
-        throw new LabError(`unknown image ${unknown.join(', ')}`, `choose from ${imageNames.join(', ')}`, 2);
       }
       const started = Date.now();
       const built = await buildImages(selected, { root, docker: options.docker, progress });

@@ -48,8 +48,12 @@ describe('lab cluster', () => {
     assert.equal(code, 1);
     assert.match(stderr, /no cluster runs/);
     assert.match(stderr, /lab cluster up --node/);
-    const unknown = await lab(['cluster', 'images', '--bogus'], envWithout);
+    const bogus = await lab(['cluster', 'images', '--bogus'], envWithout);
+    assert.equal(bogus.code, 2);
+    // An unknown image is a usage error whether or not a cluster runs.
+    const unknown = await lab(['cluster', 'images', 'no-such-image'], envWithout);
     assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown image no-such-image/);
   });
 
   it('says nothing runs, with exit code 1, before any up', async () => {

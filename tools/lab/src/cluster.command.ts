@@ -10,6 +10,7 @@ import {
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, Option } from 'commander';
@@ -83,6 +84,12 @@ export async function clusterUp(
   node = false,
 ): Promise<void> {
   const existing = await liveState(paths);
+  if (existing?.status === 'ready' && node && !existing.node) {
+    throw new LabError(
+      'a cluster without a real node runs already',
+      'run `lab cluster down` first, then `lab cluster up --node`',
+    );
+  }
   if (existing?.status === 'ready') {
     progress(`already running (pid ${existing.daemonPid})`);
     printReady(existing);
@@ -162,6 +169,7 @@ export async function clusterUp(
 
 /** Stops the daemon (SIGTERM, which stops the components), then removes the state directory. */
 export async function clusterDown(paths: ClusterPaths): Promise<void> {
+  assertRootForNode(paths);
   const state = await readClusterState(paths);
   if (!state) {
     progress('no control plane running');
@@ -224,6 +232,16 @@ async function removeLeftovers(paths: ClusterPaths, known?: ClusterState): Promi
   // kernel settings are put back from the record it left.
   if (teardownLeftoverNode(paths.workDir)) progress('removed what a real node had left on this machine');
   await rm(paths.stateDir, { recursive: true, force: true, maxRetries: 3 });
+}
+
+/** A real node's leftovers (its host record) can only be removed by root. */
+function assertRootForNode(paths: ClusterPaths): void {
+  if (existsSync(join(paths.workDir, 'node-host.json')) && process.getuid?.() !== 0) {
+    throw new LabError(
+      'the cluster has a real node: stopping it needs root',
+      'run `sudo npx lab cluster down`',
+    );
+  }
 }
 
 function assertNodeCanRun(binaries: NonNullable<ReturnType<typeof findKubeBinaries>>): void {

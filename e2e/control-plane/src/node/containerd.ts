@@ -136,6 +136,9 @@ export async function waitForContainerd(paths: ContainerdPaths, deadline: number
   throw new Error(`containerd did not answer on ${paths.socket}: ${last}`);
 }
 
+/** How long one import may take (gigabytes of layers on a slow disk). */
+const importTimeoutMs = 15 * 60_000;
+
 /**
  * Imports images from the Docker engine into the node (`docker save | ctr images import`), so pods
  * start them without a registry. Resolves with the seconds it took.
@@ -153,17 +156,36 @@ export async function importDockerImages(
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     let errors = '';
+    let settled = false;
+    // One side failing (or the whole taking too long) ends the other: nothing is left running.
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      save.kill('SIGKILL');
+      load.kill('SIGKILL');
+      reject(error);
+    };
+    const timer = setTimeout(
+      () => fail(new Error(`importing ${images.join(', ')} took over ${importTimeoutMs / 1000} s`)),
+      importTimeoutMs,
+    );
     save.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
     load.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    load.stdin.on('error', () => undefined); // EPIPE when ctr ends first: its exit code says why
     save.stdout.pipe(load.stdin);
     let pending = 2;
     const done = (what: string) => (code: number | null) => {
       if (code !== 0)
-        reject(new Error(`${what} exited with ${code} importing ${images.join(', ')}: ${errors.trim()}`));
-      else if (--pending === 0) resolve();
+        fail(new Error(`${what} exited with ${code} importing ${images.join(', ')}: ${errors.trim()}`));
+      else if (--pending === 0 && !settled) {
+        settled = true;
+        clearTimeout(timer);
+        resolve();
+      }
     };
-    save.on('error', reject).on('exit', done('docker save'));
-    load.on('error', reject).on('exit', done('ctr images import'));
+    save.on('error', fail).on('exit', done('docker save'));
+    load.on('error', fail).on('exit', done('ctr images import'));
   });
   return (Date.now() - started) / 1000;
 }

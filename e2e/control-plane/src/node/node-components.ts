@@ -14,6 +14,8 @@ export function kubeletConfig(options: {
   readonly clusterDnsIp: string;
   readonly clusterDomain: string;
   readonly resolvConf: string;
+  /** The cgroup pods go under: the node's own, so teardown touches no other kubelet's pods. */
+  readonly cgroupRoot: string;
 }): string {
   return JSON.stringify(
     {
@@ -33,6 +35,7 @@ export function kubeletConfig(options: {
       authorization: { mode: 'Webhook' },
       // No systemd on this machine: cgroupfs, as containerd's runc is configured.
       cgroupDriver: 'cgroupfs',
+      cgroupRoot: options.cgroupRoot,
       containerRuntimeEndpoint: `unix://${options.containerdSocket}`,
       clusterDNS: [options.clusterDnsIp],
       clusterDomain: options.clusterDomain,
@@ -126,6 +129,27 @@ const binding = (name: string, subject: object) => ({
   subjects: [subject],
 });
 const listWatch = ['list', 'watch'];
+
+/**
+ * What the API server may do on kubelets (logs, exec, port-forward, metrics): the bootstrap role
+ * `system:kubelet-api-admin` for its client certificate's user, as kubeadm binds it.
+ */
+export function apiserverKubeletClientRbac(user: string): object[] {
+  return [
+    {
+      ...binding('obslab:apiserver-kubelet-client', {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'User',
+        name: user,
+      }),
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: 'system:kubelet-api-admin',
+      },
+    },
+  ];
+}
 
 /** RBAC of the NetworkPolicy agent, a node process (upstream kube-network-policies' role). */
 export function networkPolicyAgentRbac(user: string): object[] {

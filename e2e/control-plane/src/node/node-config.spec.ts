@@ -53,6 +53,7 @@ describe('real node configuration', () => {
         clusterDnsIp: '10.96.0.10',
         clusterDomain: 'cluster.local',
         resolvConf: '/r.conf',
+        cgroupRoot: '/obslab-node',
       }),
     ) as Record<string, unknown>;
     assert.equal(config['address'], '10.244.77.1');
@@ -64,6 +65,7 @@ describe('real node configuration', () => {
     });
     assert.deepEqual(config['authorization'], { mode: 'Webhook' });
     assert.equal(config['cgroupDriver'], 'cgroupfs');
+    assert.equal(config['cgroupRoot'], '/obslab-node');
     assert.equal(config['healthzBindAddress'], '127.0.0.1');
     assert.deepEqual(config['clusterDNS'], ['10.96.0.10']);
   });

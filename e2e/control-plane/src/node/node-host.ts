@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -97,25 +97,71 @@ export function linkExists(name: string): boolean {
   return existsSync(join('/sys/class/net', name));
 }
 
+/** Programs of a node (as /proc/<pid>/comm shows them, 15 characters at most). */
+export const nodePrograms = [
+  'kubelet',
+  'containerd',
+  'kube-proxy',
+  'kube-network-po',
+  'containerd-shim',
+] as const;
+
+/** Refuses to start beside another node's kubelet, kube-proxy or NetworkPolicy agent: they would fight over cgroups and rules. */
+export function assertNoOtherNode(): void {
+  for (const program of ['kubelet', 'kube-proxy', 'kube-network-po']) {
+    const pids = processesNamed(program);
+    if (pids.length > 0) {
+      throw new Error(
+        `${program} runs already on this machine (pid ${pids.join(', ')}): a second node would fight over its cgroups and firewall rules; stop it first (\`lab cluster down\`)`,
+      );
+    }
+  }
+}
+
 /** Creates the bridge with the gateway address, up; packets between pods pass netfilter (Services, policies). */
 export function createBridge(network: NodeNetwork): void {
-  const kubelets = processesNamed('kubelet');
-  if (kubelets.length > 0) {
-    throw new Error(
-      `a kubelet runs already on this machine (pid ${kubelets.join(', ')}): two nodes would fight over the kubepods cgroups; stop it first (\`lab cluster down\`)`,
-    );
-  }
   if (linkExists(network.bridge)) {
     throw new Error(
       `network interface ${network.bridge} exists already: another real node runs (\`lab cluster down\`) or a stale one is left (\`ip link del ${network.bridge}\`)`,
     );
   }
   const prefix = network.podCidr.split('/')[1] ?? '24';
-  sh('ip', ['link', 'add', 'name', network.bridge, 'type', 'bridge']);
-  sh('ip', ['addr', 'add', `${network.gateway}/${prefix}`, 'dev', network.bridge]);
-  sh('ip', ['link', 'set', network.bridge, 'up']);
+  try {
+    sh('ip', ['link', 'add', 'name', network.bridge, 'type', 'bridge']);
+    sh('ip', ['addr', 'add', `${network.gateway}/${prefix}`, 'dev', network.bridge]);
+    sh('ip', ['link', 'set', network.bridge, 'up']);
+  } catch (error) {
+    deleteBridge(network);
+    throw error;
+  }
   setSysctl('net/ipv4/ip_forward', '1');
   setSysctl('net/bridge/bridge-nf-call-iptables', '1');
+}
+
+/** The node's own nftables table: pods may talk to each other and to this machine, never beyond it. */
+export const egressGuardTable = 'obslab-node';
+
+/**
+ * Drops whatever pods send through the bridge to anywhere but the bridge (ip_forward is on for the
+ * pods, and they get a default route): nothing leaves the machine. Counted, so tests can see it.
+ */
+export function installEgressGuard(network: NodeNetwork): void {
+  execFileSync('nft', ['-f', '-'], {
+    input: `table inet ${egressGuardTable} {
+  chain forward {
+    type filter hook forward priority -10; policy accept;
+    iifname "${network.bridge}" oifname != "${network.bridge}" counter drop comment "pods stay on this machine"
+  }
+}
+`,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Packets the egress guard dropped so far. */
+export function egressGuardDrops(): number {
+  const text = sh('nft', ['list', 'table', 'inet', egressGuardTable]);
+  return Number(/counter packets (\d+)/.exec(text)?.[1] ?? 'NaN');
 }
 
 /** Network namespaces (names under /run/netns). */
@@ -145,47 +191,69 @@ export function unmountUnder(dir: string): void {
   }
 }
 
-/** Processes whose cgroup (any v1 hierarchy) is `kubepods` or below: every container of the node. */
-function kubepodsCgroupDirs(): string[] {
-  const dirs: string[] = [];
-  let controllers: string[];
+/** The cgroup kubelet puts its pods under (`cgroupRoot`), in every hierarchy: the node's and nobody else's. */
+export const nodeCgroupRoot = '/obslab-node';
+
+const hierarchies = (): string[] => {
   try {
-    controllers = readdirSync('/sys/fs/cgroup');
+    return readdirSync('/sys/fs/cgroup').map((name) => join('/sys/fs/cgroup', name));
   } catch {
-    return dirs;
+    return [];
   }
+};
+
+/** Creates the node's cgroup in every hierarchy (cpuset gets its parent's CPUs and memory nodes). */
+export function createNodeCgroup(root = nodeCgroupRoot): void {
+  for (const hierarchy of hierarchies()) {
+    const dir = join(hierarchy, root);
+    mkdirSync(dir, { recursive: true });
+    for (const file of ['cpuset.cpus', 'cpuset.mems']) {
+      const parent = join(hierarchy, file);
+      if (existsSync(parent) && readFileSync(join(dir, file), 'utf8').trim() === '') {
+        writeFileSync(join(dir, file), readFileSync(parent, 'utf8').trim());
+      }
+    }
+  }
+}
+
+function cgroupTree(root: string): string[] {
+  const dirs: string[] = [];
   const walk = (dir: string) => {
     dirs.push(dir);
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }))
       if (entry.isDirectory()) walk(join(dir, entry.name));
-    }
   };
-  for (const controller of controllers) {
-    const root = join('/sys/fs/cgroup', controller, 'kubepods');
-    if (existsSync(root)) walk(root);
+  for (const hierarchy of hierarchies()) {
+    const dir = join(hierarchy, root);
+    if (existsSync(dir)) walk(dir);
   }
   return dirs;
 }
 
-/** Kills every process in the kubepods cgroups, then removes the cgroups (deepest first). */
-export function removePodCgroups(): void {
-  const dirs = kubepodsCgroupDirs();
-  for (const dir of dirs) {
-    let pids: string[] = [];
-    try {
-      pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
-    } catch {
-      continue;
-    }
-    for (const pid of pids) {
+/** Kills every process in the node's cgroups (its containers), until none is left, then removes the cgroups. */
+export function removeNodeCgroup(root = nodeCgroupRoot): void {
+  for (let round = 0; round < 50; round += 1) {
+    let alive = 0;
+    for (const dir of cgroupTree(root)) {
+      let pids: string[] = [];
       try {
-        process.kill(Number(pid), 'SIGKILL');
+        pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
       } catch {
-        // Gone already.
+        continue;
+      }
+      for (const pid of pids) {
+        alive += 1;
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // Gone already.
+        }
       }
     }
+    if (alive === 0) break;
+    execFileSync('sleep', ['0.1']);
   }
-  for (const dir of dirs.sort((a, b) => b.length - a.length)) {
+  for (const dir of cgroupTree(root).sort((a, b) => b.length - a.length)) {
     for (let attempt = 0; attempt < 20; attempt += 1) {
       try {
         rmdirSync(dir);
@@ -196,6 +264,11 @@ export function removePodCgroups(): void {
       }
     }
   }
+}
+
+/** Whether the node's cgroup still exists in some hierarchy. */
+export function nodeCgroupExists(root = nodeCgroupRoot): boolean {
+  return hierarchies().some((hierarchy) => existsSync(join(hierarchy, root)));
 }
 
 /** Pids of running processes with this command name (`/proc/<pid>/comm`), zombies left out. */
@@ -215,44 +288,78 @@ export function processesNamed(name: string): number[] {
   return pids;
 }
 
-/** Kills processes whose command line contains `marker` (the node's own containerd shims). */
-export function killProcessesMentioning(marker: string): void {
+/**
+ * Kills the node's programs ({@link nodePrograms}) that belong to the node in `dir`: one of their
+ * arguments is `dir`, lies below it, or is a flag whose value does (`--config=<dir>/…`).
+ */
+export function killNodePrograms(dir: string): void {
+  const inside = (value: string) => value === dir || value.startsWith(`${dir}/`);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
-      const cmdline = readFileSync(join('/proc', entry, 'cmdline'), 'utf8')
-        .split('\0')
-        .join(' ');
-      if (cmdline.includes(marker)) process.kill(Number(entry), 'SIGKILL');
+      const comm = readFileSync(join('/proc', entry, 'comm'), 'utf8').trim();
+      if (!(nodePrograms as readonly string[]).includes(comm)) continue;
+      const args = readFileSync(join('/proc', entry, 'cmdline'), 'utf8').split('\0');
+      if (args.some((arg) => inside(arg) || inside(arg.slice(arg.indexOf('=') + 1))))
+        process.kill(Number(entry), 'SIGKILL');
     } catch {
-      // Exited meanwhile, or not ours to read.
+      // Exited meanwhile.
     }
   }
 }
 
-/** nftables tables the node's programs create: kube-proxy's and the NetworkPolicy agent's. */
-export const nodeNftTables = [
-  ['ip', 'kube-proxy'],
-  ['ip6', 'kube-proxy'],
-  ['inet', 'kube-network-policies'],
-  ['ip', 'kube-network-policies'],
-] as const;
+/** What the firewall holds before a node starts, so that teardown removes only what the node added. */
+export interface FirewallSnapshot {
+  /** `family name` of every nftables table. */
+  readonly nftTables: readonly string[];
+  /** `tool table chain` of every iptables chain named KUBE-*. */
+  readonly kubeChains: readonly string[];
+}
 
-/** Removes the nftables tables and the iptables chains (KUBE-*) kubelet leaves for its canary. */
-export function removeNodeFirewallRules(): void {
-  for (const [family, table] of nodeNftTables) quiet('nft', ['delete', 'table', family, table]);
-  for (const tool of ['iptables', 'ip6tables']) {
-    for (const table of ['filter', 'nat', 'mangle']) {
-      let rules: string;
+function nftTables(): string[] {
+  try {
+    return [...sh('nft', ['list', 'tables']).matchAll(/^table (\S+) (\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
+  } catch {
+    return [];
+  }
+}
+
+const iptablesTools = ['iptables', 'ip6tables'] as const;
+const iptablesTables = ['filter', 'nat', 'mangle'] as const;
+
+function kubeChains(): string[] {
+  const chains: string[] = [];
+  for (const tool of iptablesTools) {
+    for (const table of iptablesTables) {
       try {
-        rules = sh(tool, ['-t', table, '-S']);
+        for (const m of sh(tool, ['-t', table, '-S']).matchAll(/^-N (KUBE-\S+)$/gm))
+          chains.push(`${tool} ${table} ${m[1]}`);
       } catch {
-        continue;
+        // No such table here.
       }
-      const chains = [...rules.matchAll(/^-N (KUBE-\S+)$/gm)].map((m) => m[1]!);
-      for (const line of rules.split('\n')) {
+    }
+  }
+  return chains;
+}
+
+/** The firewall's tables and KUBE-* chains now. */
+export function snapshotFirewall(): FirewallSnapshot {
+  return { nftTables: nftTables(), kubeChains: kubeChains() };
+}
+
+/** Removes the nftables tables and KUBE-* iptables chains (and jumps into them) added since `before`. */
+export function removeNodeFirewallRules(before: FirewallSnapshot): void {
+  for (const table of nftTables()) {
+    if (!before.nftTables.includes(table)) quiet('nft', ['delete', 'table', ...table.split(' ')]);
+  }
+  const added = kubeChains().filter((chain) => !before.kubeChains.includes(chain));
+  for (const tool of iptablesTools) {
+    for (const table of iptablesTables) {
+      const chains = added.filter((c) => c.startsWith(`${tool} ${table} `)).map((c) => c.split(' ')[2]!);
+      if (chains.length === 0) continue;
+      for (const line of sh(tool, ['-t', table, '-S']).split('\n')) {
         const jump = /^-A (\S+) (.*-j (KUBE-\S+).*)$/.exec(line);
-        if (jump && !jump[1]!.startsWith('KUBE-'))
+        if (jump && chains.includes(jump[3]!) && !chains.includes(jump[1]!))
           quiet(tool, ['-t', table, '-D', jump[1]!, ...splitRule(jump[2]!)]);
       }
       for (const chain of chains) quiet(tool, ['-t', table, '-F', chain]);

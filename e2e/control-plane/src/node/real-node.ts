@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts, run } from '@obslab/process';
@@ -20,29 +19,17 @@ import {
   corednsImage,
   kubeletConfig,
   kubeProxyConfig,
+  apiserverKubeletClientRbac,
   localVolumes,
   networkPolicyAgentRbac,
 } from './node-components.js';
 import { importBinaryImage } from './oci-image.js';
-import {
-  createBridge,
-  defaultNodeNetwork,
-  deleteBridge,
-  deleteNetns,
-  killProcessesMentioning,
-  listNetns,
-  type NodeNetwork,
-  removeNodeFirewallRules,
-  removePodCgroups,
-  restoreSysctls,
-  snapshotSysctls,
-  type SysctlSnapshot,
-  unmountUnder,
-} from './node-host.js';
+import type { NodeNetwork } from './node-host.js';
+import type { NodeHost } from './node-host-session.js';
 
 /** Options of a real node (`startControlPlane({ node: … })`). */
 export interface RealNodeOptions {
-  /** The node's bridge and pod CIDR. Default: {@link defaultNodeNetwork}. */
+  /** The node's bridge and pod CIDR. Default: `defaultNodeNetwork` (node-host.ts). */
   readonly network?: NodeNetwork;
   /** Node name. Default: `obslab-node`. */
   readonly name?: string;
@@ -70,99 +57,8 @@ export interface RealNode {
   stop(): Promise<void>;
 }
 
-/** The host side of a node, prepared before the API server starts (it listens on the bridge). */
-export interface NodeHost {
-  readonly network: NodeNetwork;
-  readonly name: string;
-  readonly dir: string;
-  /** Undoes everything on the host (synchronous, for exit handlers too). */
-  teardown(): void;
-}
-
-/**
- * Saves the kernel settings, creates the bridge and the node's folder. The returned teardown also
- * removes whatever the node's programs left: containers, mounts, network namespaces, firewall rules.
- */
-export function prepareNodeHost(workDir: string, options: RealNodeOptions = {}): NodeHost {
-  if (process.getuid?.() !== 0) {
-    throw new Error('a real node needs root (containerd, kubelet, network setup): run as root');
-  }
-  for (const program of ['containerd', 'runc', 'ctr', 'nft', 'ip']) {
-    if (!onPath(program)) {
-      throw new Error(
-        `${program} is not installed: apt-get install containerd runc containernetworking-plugins nftables iproute2`,
-      );
-    }
-  }
-  const network = options.network ?? defaultNodeNetwork;
-  const dir = join(workDir, 'node');
-  const record: HostRecord = {
-    network,
-    dir,
-    sysctls: snapshotSysctls(),
-    netnsBefore: listNetns(),
-    containerdSocket: containerdPaths(join(dir, 'containerd')).socket,
-  };
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  createBridge(network);
-  // Written down, so that `lab cluster down` can put the host back even after a crash.
-  writeFileSync(hostRecordPath(workDir), JSON.stringify(record, null, 2));
-  let done = false;
-  return {
-    network,
-    name: options.name ?? 'obslab-node',
-    dir,
-    teardown() {
-      if (done) return;
-      done = true;
-      teardownHost(record);
-      rmSync(hostRecordPath(workDir), { force: true });
-    },
-  };
-}
-
-/** What the host looked like before a node started, and where the node keeps its things. */
-interface HostRecord {
-  readonly network: NodeNetwork;
-  readonly dir: string;
-  readonly sysctls: SysctlSnapshot;
-  readonly netnsBefore: readonly string[];
-  readonly containerdSocket: string;
-}
-
-const hostRecordPath = (workDir: string) => join(workDir, 'node-host.json');
-
-/**
- * Kills the node's programs and containers and undoes its changes to the host: mounts, network
- * namespaces, nftables tables and iptables chains, the bridge, kernel settings, its folder.
- */
-function teardownHost(record: HostRecord): void {
-  removePodCgroups();
-  killProcessesMentioning(record.dir); // kubelet, containerd, kube-proxy, the policy agent, shims
-  unmountUnder(record.dir);
-  const before = new Set(record.netnsBefore);
-  for (const netns of listNetns()) if (!before.has(netns) && netns.startsWith('cni-')) deleteNetns(netns);
-  removeNodeFirewallRules();
-  deleteBridge(record.network);
-  restoreSysctls(record.sysctls);
-  rmSync(record.dir, { recursive: true, force: true, maxRetries: 3 });
-}
-
-/**
- * Puts the host back after a node whose process died without its teardown (SIGKILL, a crash),
- * from the record it left in `workDir`. Returns whether there was one.
- */
-export function teardownLeftoverNode(workDir: string): boolean {
-  let record: HostRecord;
-  try {
-    record = JSON.parse(readFileSync(hostRecordPath(workDir), 'utf8')) as HostRecord;
-  } catch {
-    return false;
-  }
-  teardownHost(record);
-  rmSync(hostRecordPath(workDir), { force: true });
-  return true;
-}
+/** The user of the API server's client certificate towards kubelets (bound to system:kubelet-api-admin). */
+export const apiserverKubeletClientUser = 'kube-apiserver-kubelet-client';
 
 /** What {@link startRealNode} needs from the control plane. */
 export interface NodeControlPlane {
@@ -269,6 +165,7 @@ export async function startRealNode(
     cp.log(`containerd ready, ${images.length} image(s) imported from Docker in ${imported.toFixed(1)} s`);
 
     await apply([
+      ...apiserverKubeletClientRbac(apiserverKubeletClientUser),
       ...networkPolicyAgentRbac(policiesUser),
       ...clusterDnsObjects({ serviceIp: cp.clusterDnsIp, clusterDomain: cp.clusterDomain }),
       ...localVolumes({
@@ -302,6 +199,7 @@ export async function startRealNode(
         clusterDnsIp: cp.clusterDnsIp,
         clusterDomain: cp.clusterDomain,
         resolvConf,
+        cgroupRoot: host.cgroupRoot,
       }),
     );
     const kubeletRoot = join(dir, 'kubelet');
@@ -444,14 +342,5 @@ async function waitFor(
       throw new Error(`${what}: timed out (${last})\n${tails}`);
     }
     await sleep(250);
-  }
-}
-
-function onPath(program: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
   }
 }
