@@ -43,7 +43,7 @@ describe('lab cluster', () => {
   it('lists images among the cluster commands, and refuses to import without a running real node (exit 1, what to run)', async () => {
     const help = await lab(['cluster', 'images', '--help'], envWithout);
     assert.equal(help.code, 0);
-    assert.match(help.stdout, /import it into the real node/);
+    assert.match(help.stdout, /import it\s+into the real node/);
     const { code, stderr } = await lab(['cluster', 'images'], envWithout);
     assert.equal(code, 1);
     assert.match(stderr, /no cluster runs/);
