@@ -455,6 +455,17 @@ describe(
         components: { grafana: { enabled: false }, tempo: { enabled: false }, loki: { enabled: false } },
         retainData: true,
       });
+      const setReplicas = (replicas: number) =>
+        kube.kubectl([
+          '-n',
+          ns,
+          'patch',
+          'olab',
+          'demo',
+          '--type=merge',
+          '-p',
+          JSON.stringify({ spec: { taskApi: { replicas } } }),
+        ]);
       const labReady = () =>
         eventually(
           async () => {
@@ -582,16 +593,7 @@ describe(
             statuses[status] = (statuses[status] ?? 0) + 1;
           }
         })();
-        await kube.kubectl([
-          '-n',
-          ns,
-          'patch',
-          'olab',
-          'demo',
-          '--type=merge',
-          '-p',
-          JSON.stringify({ spec: { taskApi: { replicas: 3 } } }),
-        ]);
+        await setReplicas(3);
         await eventually(
           async () =>
             assert.equal((await kube.pods(ns, 'app.kubernetes.io/name=task-api')).filter(isReady).length, 3),
@@ -599,16 +601,7 @@ describe(
         );
         await labReady();
         // Back to 2: one pod gets SIGTERM after its preStop sleep and drains its connections.
-        await kube.kubectl([
-          '-n',
-          ns,
-          'patch',
-          'olab',
-          'demo',
-          '--type=merge',
-          '-p',
-          JSON.stringify({ spec: { taskApi: { replicas: 2 } } }),
-        ]);
+        await setReplicas(2);
         await eventually(
           async () => assert.equal((await kube.pods(ns, 'app.kubernetes.io/name=task-api')).length, 2),
           { timeoutMs: 180_000, intervalMs: 1_000, description: 'the third task-api pod gone' },

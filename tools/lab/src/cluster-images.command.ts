@@ -1,13 +1,12 @@
 // `lab cluster images`: builds the lab's images (`lab images build`) and imports them into the real
 // node of `lab cluster up --node`, so its pods start them without a registry.
 import { importDockerImages } from '@obslab/control-plane';
-import { findWorkspaceRoot, workspaceStack } from '@obslab/stack';
 import { Command } from 'commander';
 import { clusterPaths, isAlive, readClusterState } from './cluster-state.js';
 import { LabError } from './lab.error.js';
 import { buildImages, defaultDocker, megabytes } from './images/image.builder.js';
-import { imageCatalog, imageNames, selectRecipes } from './images/image.catalog.js';
-import { notBuiltLines, textTable } from './images/images.command.js';
+import { imageNames } from './images/image.catalog.js';
+import { chooseImages, notBuiltLines, textTable } from './images/images.command.js';
 
 const progress = (line: string) => console.error(`lab cluster images: ${line}`);
 
@@ -19,12 +18,7 @@ export function clusterImagesCommand(): Command {
     .argument('[image...]', `images to build and import (default: all): ${imageNames.join(', ')}`)
     .option('--docker <path>', 'docker CLI to use', defaultDocker)
     .action(async (names: string[], options: { docker: string }) => {
-      const root = findWorkspaceRoot();
-      const { recipes, notBuilt } = imageCatalog(workspaceStack(root));
-      const { selected, unknown } = selectRecipes(recipes, names);
-      if (unknown.length > 0) {
-        throw new LabError(`unknown image ${unknown.join(', ')}`, `choose from ${imageNames.join(', ')}`, 2);
-      }
+      const { root, selected, notBuilt } = chooseImages(names);
       if (process.getuid?.() !== 0) {
         throw new LabError(
           'importing into the real node needs root (its containerd socket is root’s)',

@@ -3,7 +3,13 @@ import { findWorkspaceRoot, workspaceStack } from '@obslab/stack';
 import { Command } from 'commander';
 import { LabError } from '../lab.error.js';
 import { buildImages, defaultDocker, megabytes, type BuiltImage } from './image.builder.js';
-import { imageCatalog, imageNames, selectRecipes, type ImageNotBuilt } from './image.catalog.js';
+import {
+  imageCatalog,
+  imageNames,
+  selectRecipes,
+  type ImageNotBuilt,
+  type ImageRecipe,
+} from './image.catalog.js';
 
 const progress = (line: string) => console.error(`lab images: ${line}`);
 
@@ -19,16 +25,7 @@ export function imagesCommand(): Command {
     .argument('[image...]', `images to build: ${imageNames.join(', ')}`)
     .option('--docker <path>', 'docker CLI to use', defaultDocker)
     .action(async (names: string[], options: { docker: string }) => {
-      const root = findWorkspaceRoot();
-      const { recipes, notBuilt } = imageCatalog(workspaceStack(root));
-      const { selected, unknown } = selectRecipes(recipes, names);
-      if (unknown.length > 0) {
-        throw new LabError(
-          `unknown image ${unknown.join(', ')}`,
-          `choose from ${imageNames.join(', ')} (lab images list)`,
-          2,
-        );
-      }
+      const { root, selected, notBuilt } = chooseImages(names);
       const started = Date.now();
       const built = await buildImages(selected, { root, docker: options.docker, progress });
       console.log(builtTable(built));
@@ -52,6 +49,25 @@ export function imagesCommand(): Command {
       console.log(notBuiltLines(notBuilt));
     });
   return images;
+}
+
+/** The workspace and the recipes `names` choose (all when empty); an unknown name is a usage error (exit 2). */
+export function chooseImages(names: readonly string[]): {
+  root: string;
+  selected: ImageRecipe[];
+  notBuilt: readonly ImageNotBuilt[];
+} {
+  const root = findWorkspaceRoot();
+  const { recipes, notBuilt } = imageCatalog(workspaceStack(root));
+  const { selected, unknown } = selectRecipes(recipes, names);
+  if (unknown.length > 0) {
+    throw new LabError(
+      `unknown image ${unknown.join(', ')}`,
+      `choose from ${imageNames.join(', ')} (lab images list)`,
+      2,
+    );
+  }
+  return { root, selected: [...selected], notBuilt };
 }
 
 /** The table printed after a build. */
