@@ -69,7 +69,7 @@ const ALTERNATIVE_NODE_OPTIONS = '--max-semi-space-size=4';
 const LARGE_TABLE_ROWS = 100_000;
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const MAIN = here('../main.js');
+const MAIN = here('../bundle/main.js');
 
 interface TargetPlan {
   name: string;
