@@ -51,6 +51,8 @@ const result = await build({
   platform: 'node',
   target: 'node24',
   sourcemap: 'linked',
+  // Class and function names stay as written: Nest logs them and the OpenAPI document names its schemas after DTO classes.
+  keepNames: true,
   external: [...INSTRUMENTED, ...FIRST, ...SINGLE_COPY],
   plugins: [absentPeersAreExternal],
   // CommonJS code inside an ESM bundle needs a real `require` (for Node's built-ins and the
