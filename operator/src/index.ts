@@ -3,7 +3,6 @@ export {
   labApiVersion,
   labSpecSchema,
   parseLabSpec,
-  InvalidLabSpecError,
   sizePresets,
   type LabSpec,
   type LabSpecInput,

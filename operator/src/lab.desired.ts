@@ -148,8 +148,8 @@ function adopt(manifest: Manifest, lab: ObservabilityLab, spec: LabSpec): KubeOb
 
 /**
  * Pure: the lab's children. The chart's Namespace is left out (the lab lives in an existing
- * namespace; owner references cannot cross into cluster scope). Throws InvalidLabSpecError or the
- * chart's Error for a spec that cannot be rendered.
+ * namespace; owner references cannot cross into cluster scope). Throws LabSpecError (from
+ * charts-ts) for a spec that breaks a rule, the chart's Error when its config files are unusable.
  */
 export function desiredState(lab: ObservabilityLab, cluster: ClusterSettings = {}): DesiredState {
   const spec = parseLabSpec(lab.spec);

@@ -9,7 +9,8 @@ import {
   labFinalizer,
   labLabels,
 } from './api/lab.types.js';
-import { parseLabSpec, InvalidLabSpecError, type LabSpec } from './api/lab.schema.js';
+import { LabSpecError } from '@obslab/charts-ts';
+import { parseLabSpec, type LabSpec } from './api/lab.schema.js';
 import { type KubeClient, type KubeObject, isNotFound } from './kube/kube.client.js';
 import { childResource, labResource } from './kube/resources.js';
 import { isSubset } from './kube/subset.js';
@@ -136,10 +137,9 @@ export class LabReconciler {
       ({ spec, children: desired } = this.options.desired.get(lab));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof InvalidLabSpecError || message.startsWith('LabChart: ')) {
+      if (error instanceof LabSpecError) {
         // The spec itself: nothing to retry until someone changes it.
-        const detail = error instanceof InvalidLabSpecError ? error.problems.join('; ') : message.slice(10);
-        problem = { reason: Reason.InvalidSpec, message: detail, retrying: false };
+        problem = { reason: Reason.InvalidSpec, message: error.message, retrying: false };
       } else {
         // The operator's environment (e.g. a config file it cannot read): retried with backoff.
         failure = new Error(`rendering the lab: ${message}`, { cause: error });
