@@ -1,34 +1,17 @@
 // One reconcile pass of an ObservabilityLab: get → finalizer → delete or normal branch → desired
 // state (the chart's constructs) → server-side apply → prune → status from the children → one
 // status patch → events. Errors go back to the work queue; nothing here exits the process.
-import {
-  type LabStatus,
-  type ObservabilityLab,
-  Reason,
-  fieldManager,
-  labFinalizer,
-  labLabels,
-} from './api/lab.types.js';
+import { type LabStatus, type ObservabilityLab, Reason, labFinalizer } from './lab.types.js';
 import { LabSpecError } from '@obslab/charts-ts';
-import { parseLabSpec, type LabSpec } from './api/lab.schema.js';
-import { type KubeClient, type KubeObject, isNotFound } from './kube/kube.client.js';
-import { childResource, labResource } from './kube/resources.js';
-import { isSubset } from './kube/subset.js';
+import { parseLabSpec, type LabSpec } from './lab.schema.js';
+import { type KubeClient, type KubeObject, isNotFound } from '../runtime/kube.client.js';
+import { childResource, labResource } from './lab.resources.js';
+import { isSubset } from '../runtime/subset.js';
 import { type DesiredStateCache } from './lab.desired.js';
-import { type EventRecorder } from './events.js';
+import { type EventRecorder } from '../runtime/events.js';
+import { type LabStore } from './lab.store.js';
 import { computeStatus, conditionOf, objectKey, sameStatus, type LabProblem } from './lab.status.js';
-import { desiredHashAnnotation } from './api/lab.types.js';
-
-/** Read side: the informers' caches. */
-export interface LabStore {
-  lab(namespace: string, name: string): ObservabilityLab | undefined;
-  /** Every object in the namespace labelled with this lab's name. */
-  children(namespace: string, labName: string): readonly KubeObject[];
-  /** The labs of a namespace. */
-  labsIn(namespace: string): readonly ObservabilityLab[];
-  /** An object any lab labelled, by kind, namespace and name. */
-  object(kind: string, namespace: string, name: string): KubeObject | undefined;
-}
+import { desiredHashAnnotation } from './lab.types.js';
 
 /** What a pass asks of the queue. */
 export interface ReconcileResult {
@@ -424,6 +407,3 @@ export class LabReconciler {
     return {};
   }
 }
-
-/** The label selector of every lab's children, for the informers. */
-export const childSelector = `${labLabels.lab},${labLabels.managedBy}=${fieldManager}`;

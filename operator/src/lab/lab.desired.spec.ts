@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LabSpecError } from '@obslab/charts-ts';
-import { type LabSpecInput } from './api/lab.schema.js';
-import { desiredHashAnnotation, type ObservabilityLab } from './api/lab.types.js';
-import { type KubeObject } from './kube/kube.client.js';
+import { type LabSpecInput } from './lab.schema.js';
+import { desiredHashAnnotation, type ObservabilityLab } from './lab.types.js';
+import { type KubeObject } from '../runtime/kube.client.js';
 import { DesiredStateCache, desiredState, sizePresetValues } from './lab.desired.js';
 
 const labOf = (
