@@ -1,29 +1,28 @@
-// One reconcile pass of an ObservabilityLab: get → finalizer → delete or normal branch → desired
-// state (the chart's constructs) → server-side apply → prune → status from the children → one
-// status patch → events. Errors go back to the work queue; nothing here exits the process.
-import { type LabStatus, type ObservabilityLab, Reason, labFinalizer } from './lab.types.js';
+// One reconcile pass of an ObservabilityLab, in Cluster API's shape: get (gone = done) → ensure the
+// finalizer → reconcileDelete or reconcileNormal → one status write at the end, rebuilt from what
+// the cluster shows. Errors are types (lab.errors.ts): a pass that cannot succeed until the spec or
+// another lab changes is not retried; the others go back to the work queue with backoff. Nothing
+// here exits the process.
 import { LabSpecError } from '@obslab/charts-ts';
-import { parseLabSpec, type LabSpec } from './lab.schema.js';
-import { type KubeClient, type KubeObject, isNotFound } from '../runtime/kube.client.js';
-import { childResource, labResource } from './lab.resources.js';
-import { isSubset } from '../runtime/subset.js';
-import { type DesiredStateCache } from './lab.desired.js';
 import { type EventRecorder } from '../runtime/events.js';
+import { type KubeClient, type KubeObject, isConflict } from '../runtime/kube.client.js';
+import { applyDesired, deleteClaims, prune, releaseClaims, type ChildrenContext } from './lab.children.js';
+import { type DesiredState, type DesiredStateCache } from './lab.desired.js';
+import { LabRenderError, problemOf } from './lab.errors.js';
+import { recordPassEvents, type ReconcileReport } from './lab.events.js';
+import { assertOwnership, controlledBy } from './lab.ownership.js';
+import { labResource } from './lab.resources.js';
+import { parseLabSpec, type LabSpec } from './lab.schema.js';
+import { computeStatus, objectKey, sameStatus, type LabProblem } from './lab.status.js';
 import { type LabStore } from './lab.store.js';
-import { computeStatus, conditionOf, objectKey, sameStatus, type LabProblem } from './lab.status.js';
-import { desiredHashAnnotation } from './lab.types.js';
+import { labFinalizer, type LabStatus, type ObservabilityLab } from './lab.types.js';
+
+export { type ReconcileReport } from './lab.events.js';
 
 /** What a pass asks of the queue. */
 export interface ReconcileResult {
   /** Reconcile again after this long even if nothing changes (deletion in progress). */
   readonly requeueAfterMs?: number;
-}
-
-/** Counts of one pass, for logs, metrics and the benchmark. */
-export interface ReconcileReport {
-  applied: number;
-  pruned: number;
-  unchanged: number;
 }
 
 export interface LabReconcilerOptions {
@@ -39,291 +38,78 @@ export interface LabReconcilerOptions {
   readonly onReport?: (key: string, report: ReconcileReport) => void;
 }
 
-const foregroundDeletion = 'foregroundDeletion';
-
-/** Whether `object` names `lab` as its controller. */
-export const controlledBy = (object: KubeObject, lab: ObservabilityLab) =>
-  object.metadata.ownerReferences?.some((r) => r.controller && r.uid === lab.metadata.uid) ?? false;
-
-const controllerUid = (object: KubeObject) => object.metadata.ownerReferences?.find((r) => r.controller)?.uid;
-
-const created = (lab: ObservabilityLab) => new Date(lab.metadata.creationTimestamp ?? 0).toISOString();
-
-/** Whether lab `a` was created before `b` (same second: by name, then uid). */
-export const olderThan = (a: ObservabilityLab, b: ObservabilityLab) =>
-  created(a) !== created(b)
-    ? created(a) < created(b)
-    : a.metadata.name !== b.metadata.name
-      ? a.metadata.name < b.metadata.name
-      : a.metadata.uid < b.metadata.uid;
-
-/** Whether the cluster already holds `desired` as the operator last applied it. */
-export const inSync = (desired: KubeObject, observed: KubeObject | undefined) =>
-  observed !== undefined &&
-  observed.metadata.annotations?.[desiredHashAnnotation] ===
-    desired.metadata.annotations?.[desiredHashAnnotation] &&
-  isSubset(desired, observed);
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<PromiseSettledResult<R>[]> {
-  const results = new Array<PromiseSettledResult<R>>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        results[index] = { status: 'fulfilled', value: await fn(items[index]!) };
-      } catch (reason) {
-        results[index] = { status: 'rejected', reason };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+/** What one pass saw and did; its status is built from this at the end. */
+interface Pass {
+  readonly lab: ObservabilityLab;
+  spec: LabSpec | undefined;
+  desired: readonly KubeObject[];
+  /** The lab's children as the cache shows them, with what this pass applied. */
+  readonly observed: Map<string, KubeObject>;
+  problem: LabProblem | undefined;
+  readonly report: ReconcileReport;
+  /** Deletion: what happens to the claims, for the Deleting event. */
+  deletingNote?: string;
+  /** Deletion: the finalizer is released, the lab goes; its status need not be written. */
+  released?: boolean;
 }
+
+const foregroundDeletion = 'foregroundDeletion';
+const deleting = (lab: ObservabilityLab) => lab.metadata.deletionTimestamp !== undefined;
+const hasFinalizer = (lab: ObservabilityLab) => lab.metadata.finalizers?.includes(labFinalizer) ?? false;
 
 export class LabReconciler {
   private readonly clock: () => Date;
-  /**
-   * The status this operator last wrote per lab, with the resourceVersion it was computed from: a
-   * pass that runs before the watch delivers that write still sees the old status in the cache,
-   * and would otherwise patch again and repeat the events.
-   */
-  private readonly written = new Map<
-    string,
-    { fromResourceVersion: string | undefined; status: LabStatus }
-  >();
   private readonly log: (message: string, fields?: Record<string, unknown>) => void;
+  private readonly children: ChildrenContext;
 
   constructor(private readonly options: LabReconcilerOptions) {
     this.clock = options.clock ?? (() => new Date());
     this.log = options.log ?? (() => undefined);
+    this.children = { client: options.client, log: this.log };
   }
 
   /** One pass for `namespace/name`. Throws to be retried with backoff. */
   async reconcile(namespace: string, name: string): Promise<ReconcileResult> {
-    const { store } = this.options;
-    let lab = store.lab(namespace, name);
-    if (!lab) return {}; // deleted: the garbage collector removes what it owned
-    if (lab.metadata.deletionTimestamp) return this.finalize(lab);
-    if (!lab.metadata.finalizers?.includes(labFinalizer)) lab = await this.addFinalizer(lab);
-
-    const report: ReconcileReport = { applied: 0, pruned: 0, unchanged: 0 };
-    let spec: LabSpec | undefined;
-    let desired: readonly KubeObject[] = [];
-    let problem: LabProblem | undefined;
-    let failure: Error | undefined;
+    const found = this.options.store.lab(namespace, name);
+    // Gone (the garbage collector removes what it owned), or deleting without our finalizer: done.
+    if (!found || (deleting(found) && !hasFinalizer(found))) return {};
+    const lab = await this.ensureFinalizer(found);
+    const pass: Pass = {
+      lab,
+      spec: undefined,
+      desired: [],
+      observed: new Map(this.options.store.children(namespace, name).map((o) => [objectKey(o), o])),
+      problem: undefined,
+      report: { applied: 0, pruned: 0, unchanged: 0 },
+    };
     try {
-      ({ spec, children: desired } = this.options.desired.get(lab));
+      return deleting(lab) ? await this.reconcileDelete(pass) : await this.reconcileNormal(pass);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof LabSpecError) {
-        // The spec itself: nothing to retry until someone changes it.
-        problem = { reason: Reason.InvalidSpec, message: error.message, retrying: false };
-      } else {
-        // The operator's environment (e.g. a config file it cannot read): retried with backoff.
-        failure = new Error(`rendering the lab: ${message}`, { cause: error });
-        problem = { reason: Reason.RenderFailed, message: failure.message, retrying: true };
-      }
+      pass.problem = problemOf(error);
+      if (pass.problem.retrying) throw error;
+      return {}; // nothing to retry until the spec or another lab changes
+    } finally {
+      await this.patchStatus(pass);
+      this.options.onReport?.(`${namespace}/${name}`, pass.report);
     }
+  }
 
-    const observed = new Map<string, KubeObject>();
-    for (const child of store.children(namespace, name)) observed.set(objectKey(child), child);
-
-    // One lab per namespace (the objects have fixed names): the oldest lab keeps it. Decided from
-    // the labs, which the cache sees in creation order, so two labs created at once cannot both apply.
-    const rival = store
-      .labsIn(namespace)
-      .filter((other) => other.metadata.uid !== lab.metadata.uid && !other.metadata.deletionTimestamp)
-      .find((other) => olderThan(other, lab));
-    if (spec && rival) {
-      problem = {
-        reason: Reason.OwnedByAnotherLab,
-        message: `ObservabilityLab ${rival.metadata.name} already runs in namespace ${namespace}: one ObservabilityLab per namespace; delete this one or create it in another namespace`,
-        retrying: false,
-      };
-    } else if (spec) {
-      const foreign = desired
-        .map((d) => store.object(d.kind!, namespace, d.metadata.name))
-        .filter(
-          (o): o is KubeObject =>
-            o !== undefined && controllerUid(o) !== undefined && controllerUid(o) !== lab.metadata.uid,
-        );
-      if (foreign.length > 0) {
-        const owner = foreign[0]!.metadata.ownerReferences!.find((r) => r.controller)!;
-        problem = {
-          reason: Reason.OwnedByAnotherLab,
-          message: `${objectKey(foreign[0]!)} belongs to ${owner.kind} ${owner.name}: one ObservabilityLab per namespace; delete this one or move it to another namespace`,
-          retrying: false,
-        };
-      } else {
-        const stale = desired.filter((d) => !inSync(d, observed.get(objectKey(d))));
-        report.unchanged = desired.length - stale.length;
-        const results = await mapLimit(stale, this.options.applyConcurrency ?? 8, (object) =>
-          this.options.client.apply(childResource(object.kind!), object),
-        );
-        results.forEach((result, index) => {
-          if (result.status === 'fulfilled') {
-            observed.set(objectKey(result.value), result.value);
-            report.applied++;
-          } else
-            failure ??= new Error(
-              `applying ${objectKey(stale[index]!)}: ${(result.reason as Error).message}`,
-            );
-        });
-        if (!failure) {
-          try {
-            report.pruned = await this.prune(lab, spec, desired, observed);
-          } catch (error) {
-            failure = error instanceof Error ? error : new Error(String(error));
-          }
-        }
-        if (failure) problem = { reason: Reason.ApplyFailed, message: failure.message, retrying: true };
-      }
-    }
-
-    const mine = this.written.get(lab.metadata.uid);
-    const seen: ObservabilityLab =
-      mine && mine.fromResourceVersion === lab.metadata.resourceVersion
-        ? { ...lab, status: mine.status }
-        : lab;
-    const status = computeStatus({
-      lab: seen,
-      spec,
-      desired,
-      observed,
-      now: this.clock(),
-      ...(problem ? { problem } : {}),
-    });
-    if (!sameStatus(seen.status, status)) {
-      await this.options.client.apply(
-        labResource,
-        { apiVersion: lab.apiVersion, kind: lab.kind, metadata: { name, namespace }, status },
-        'status',
-      );
-      this.written.set(lab.metadata.uid, { fromResourceVersion: lab.metadata.resourceVersion, status });
-      await this.recordTransitions(seen, status.conditions ?? [], report);
-    } else if (report.applied > 0 || report.pruned > 0) {
-      await this.recordTransitions(seen, status.conditions ?? [], report);
-    }
-    this.options.onReport?.(`${namespace}/${name}`, report);
+  /** Desired state → ownership → apply what is not in sync → prune what is no longer desired. */
+  private async reconcileNormal(pass: Pass): Promise<ReconcileResult> {
+    const { spec, children } = this.render(pass.lab);
+    pass.spec = spec;
+    pass.desired = children;
+    assertOwnership(this.options.store, pass.lab, children);
+    const { failure, ...counts } = await applyDesired(
+      this.children,
+      children,
+      pass.observed,
+      this.options.applyConcurrency ?? 8,
+    );
+    Object.assign(pass.report, counts);
     if (failure) throw failure;
+    pass.report.pruned = await prune(this.children, pass.lab, spec.retainData, children, pass.observed);
     return {};
-  }
-
-  private async recordTransitions(
-    lab: ObservabilityLab,
-    conditions: readonly { type: string; status: string; reason: string; message: string }[],
-    report: ReconcileReport,
-  ) {
-    const { events } = this.options;
-    if (report.applied > 0) {
-      await events.record(
-        lab,
-        'Normal',
-        'Applied',
-        'Apply',
-        `applied ${report.applied} objects (${report.unchanged} unchanged)`,
-      );
-    }
-    if (report.pruned > 0)
-      await events.record(
-        lab,
-        'Normal',
-        'Pruned',
-        'Prune',
-        `removed ${report.pruned} objects no longer desired`,
-      );
-    const before = (type: string) => conditionOf(lab.status, type as never);
-    for (const condition of conditions) {
-      const previous = before(condition.type);
-      if (previous?.status === condition.status && previous.reason === condition.reason) continue;
-      if (condition.type === 'Ready' && condition.status === 'True') {
-        await events.record(lab, 'Normal', Reason.AllComponentsReady, 'Reconcile', condition.message);
-      } else if (condition.type === 'Degraded' && condition.status === 'True') {
-        await events.record(lab, 'Warning', condition.reason, 'Reconcile', condition.message);
-      }
-    }
-  }
-
-  /** Removes children that carry the lab's label and owner reference but are no longer desired. */
-  private async prune(
-    lab: ObservabilityLab,
-    spec: LabSpec,
-    desired: readonly KubeObject[],
-    observed: Map<string, KubeObject>,
-  ) {
-    const wanted = new Set(desired.map(objectKey));
-    const surplus = [...observed.values()].filter(
-      (o) => !wanted.has(objectKey(o)) && controlledBy(o, lab) && !o.metadata.deletionTimestamp,
-    );
-    let pruned = 0;
-    for (const object of surplus) {
-      if (object.kind === 'PersistentVolumeClaim' && spec.retainData) continue; // data: kept
-      try {
-        await this.options.client.delete(
-          childResource(object.kind!),
-          lab.metadata.namespace,
-          object.metadata.name,
-          {
-            propagationPolicy: 'Background',
-            uid: object.metadata.uid!,
-          },
-        );
-        pruned++;
-        this.log('pruned', { lab: lab.metadata.name, object: objectKey(object) });
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
-    }
-    return pruned;
-  }
-
-  /**
-   * Removes the lab's owner reference from its claims and sets the StatefulSets' claim retention to
-   * Retain; returns whether anything had to change (then the caller waits for the cache to show it).
-   */
-  private async releaseClaims(lab: ObservabilityLab, children: readonly KubeObject[]): Promise<boolean> {
-    const { client } = this.options;
-    const { namespace } = lab.metadata;
-    // Claims the StatefulSet controller still owns (retention Delete) go with the StatefulSet: wait
-    // until it has released them after the policy change below.
-    let changed = children.some(
-      (o) =>
-        o.kind === 'PersistentVolumeClaim' &&
-        o.metadata.ownerReferences?.some((r) => r.kind === 'StatefulSet'),
-    );
-    for (const object of children.filter((o) => controlledBy(o, lab))) {
-      if (object.kind === 'PersistentVolumeClaim') {
-        const others = (object.metadata.ownerReferences ?? []).filter((r) => r.uid !== lab.metadata.uid);
-        await client.patch(childResource(object.kind), namespace, object.metadata.name, 'merge', {
-          metadata: { ownerReferences: others.length > 0 ? others : null },
-        });
-        changed = true;
-      } else if (object.kind === 'StatefulSet') {
-        const policy = (object['spec'] as { persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string } })
-          .persistentVolumeClaimRetentionPolicy;
-        if (policy?.whenDeleted === 'Delete') {
-          await client.patch(childResource(object.kind), namespace, object.metadata.name, 'merge', {
-            spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain' } },
-          });
-          changed = true;
-        }
-      }
-    }
-    return changed;
-  }
-
-  private async addFinalizer(lab: ObservabilityLab): Promise<ObservabilityLab> {
-    return this.options.client.patch(labResource, lab.metadata.namespace, lab.metadata.name, 'merge', {
-      metadata: {
-        resourceVersion: lab.metadata.resourceVersion,
-        finalizers: [...(lab.metadata.finalizers ?? []), labFinalizer],
-      },
-    }) as unknown as Promise<ObservabilityLab>;
   }
 
   /**
@@ -331,79 +117,115 @@ export class LabReconciler {
    * is switched to foreground deletion so it waits for them); PVCs are kept or deleted per
    * retainData; then the finalizer is released.
    */
-  private async finalize(lab: ObservabilityLab): Promise<ReconcileResult> {
-    const { client, store } = this.options;
+  private async reconcileDelete(pass: Pass): Promise<ReconcileResult> {
+    const { client } = this.options;
+    const { lab } = pass;
     const { namespace, name, uid } = lab.metadata;
-    if (!lab.metadata.finalizers?.includes(labFinalizer)) return {};
-    let retainData = true; // an unreadable spec keeps the data
-    try {
-      retainData = parseLabSpec(lab.spec).retainData;
-    } catch {
-      this.log('spec unreadable while deleting: keeping the PersistentVolumeClaims', { lab: name });
-    }
-    if (!conditionOf(lab.status, 'Ready') || conditionOf(lab.status, 'Ready')?.reason !== Reason.Deleting) {
-      const status = computeStatus({
-        lab,
-        spec: undefined,
-        desired: [],
-        observed: new Map(),
-        now: this.clock(),
-      });
-      await client.apply(
-        labResource,
-        {
-          apiVersion: lab.apiVersion,
-          kind: lab.kind,
-          metadata: { name, namespace },
-          status: { ...lab.status, conditions: status.conditions },
-        },
-        'status',
-      );
-      await this.options.events.record(
-        lab,
-        'Normal',
-        Reason.Deleting,
-        'Delete',
-        `deleting the lab's objects; PersistentVolumeClaims are ${retainData ? 'kept (retainData)' : 'deleted'}`,
-      );
-    }
-    const children = store.children(namespace, name);
-    const owned = children.filter((o) => controlledBy(o, lab));
-    if (retainData && !lab.metadata.finalizers.includes(foregroundDeletion)) {
-      // retainData may have been switched on just before the delete, before a pass applied it:
-      // release the claims and keep the StatefulSet's claims before the garbage collector starts.
-      const releasing = await this.releaseClaims(lab, children);
-      if (releasing) return { requeueAfterMs: 1_000 };
-    }
-    if (owned.length > 0) {
-      if (!lab.metadata.finalizers.includes(foregroundDeletion)) {
-        // Ask the garbage collector to delete the children first and keep the lab until they are gone.
+    const retainData = this.retainDataOf(lab);
+    pass.deletingNote = `deleting the lab's objects; PersistentVolumeClaims are ${retainData ? 'kept (retainData)' : 'deleted'}`;
+    const children = [...pass.observed.values()];
+    const foreground = lab.metadata.finalizers!.includes(foregroundDeletion);
+    // retainData may have been switched on just before the delete, before a pass applied it:
+    // release the claims and keep the StatefulSet's claims before the garbage collector starts.
+    if (retainData && !foreground && (await releaseClaims(this.children, lab, children)))
+      return { requeueAfterMs: 1_000 };
+    if (children.some((o) => controlledBy(o, lab))) {
+      // Ask the garbage collector to delete the children first and keep the lab until they are gone.
+      if (!foreground)
         await client.delete(labResource, namespace, name, { propagationPolicy: 'Foreground', uid });
-      }
       return { requeueAfterMs: 5_000 };
     }
-    if (!retainData) {
-      const claims = children.filter((o) => o.kind === 'PersistentVolumeClaim');
-      for (const claim of claims.filter((c) => !c.metadata.deletionTimestamp)) {
-        try {
-          await client.delete(childResource('PersistentVolumeClaim'), namespace, claim.metadata.name, {
-            uid: claim.metadata.uid!,
-          });
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-        }
-      }
-      if (claims.length > 0) return { requeueAfterMs: 2_000 };
-    }
+    if (!retainData && (await deleteClaims(this.children, lab, children))) return { requeueAfterMs: 2_000 };
     await client.patch(labResource, namespace, name, 'merge', {
       metadata: {
         resourceVersion: lab.metadata.resourceVersion,
-        finalizers: lab.metadata.finalizers.filter((f) => f !== labFinalizer),
+        finalizers: lab.metadata.finalizers!.filter((f) => f !== labFinalizer),
       },
     });
+    pass.released = true;
     this.options.desired.forget(uid);
-    this.written.delete(uid);
     this.log('finalizer released', { lab: `${namespace}/${name}` });
     return {};
+  }
+
+  /** The spec and desired children; a spec that breaks a rule stays a LabSpecError. */
+  private render(lab: ObservabilityLab): DesiredState {
+    try {
+      return this.options.desired.get(lab);
+    } catch (error) {
+      if (error instanceof LabSpecError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new LabRenderError(`rendering the lab: ${message}`, { cause: error });
+    }
+  }
+
+  private retainDataOf(lab: ObservabilityLab): boolean {
+    try {
+      return parseLabSpec(lab.spec).retainData;
+    } catch {
+      this.log('spec unreadable while deleting: keeping the PersistentVolumeClaims', {
+        lab: lab.metadata.name,
+      });
+      return true; // an unreadable spec keeps the data
+    }
+  }
+
+  /** The status of what the pass saw: a deleting lab changes only its conditions. */
+  private statusOf(pass: Pass): LabStatus {
+    const { lab, spec, desired, observed, problem } = pass;
+    const status = computeStatus({
+      lab,
+      spec,
+      desired,
+      observed,
+      now: this.clock(),
+      ...(problem ? { problem } : {}),
+    });
+    return deleting(lab) ? { ...lab.status, conditions: status.conditions } : status;
+  }
+
+  /**
+   * The pass's one status write, when the status changed: server-side apply on /status with the
+   * lab's resourceVersion as precondition, so a pass that read a stale lab (its own last write not
+   * yet in the cache) writes nothing and repeats no event; the newer lab queues the next pass.
+   */
+  private async patchStatus(pass: Pass): Promise<void> {
+    const { lab } = pass;
+    const status = this.statusOf(pass);
+    let written = pass.released === true; // the lab goes: the transition stands without a write
+    if (!written && !sameStatus(lab.status, status)) {
+      const { name, namespace, resourceVersion } = lab.metadata;
+      try {
+        const metadata = { name, namespace, resourceVersion };
+        await this.options.client.apply(
+          labResource,
+          { apiVersion: lab.apiVersion, kind: lab.kind, metadata, status },
+          'status',
+        );
+        written = true;
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        this.log('status not written: the lab changed since the cache showed it', {
+          lab: `${namespace}/${name}`,
+        });
+      }
+    }
+    await recordPassEvents(
+      this.options.events,
+      lab,
+      written ? status : undefined,
+      pass.report,
+      pass.deletingNote,
+    );
+  }
+
+  private async ensureFinalizer(lab: ObservabilityLab): Promise<ObservabilityLab> {
+    if (deleting(lab) || hasFinalizer(lab)) return lab;
+    return this.options.client.patch(labResource, lab.metadata.namespace, lab.metadata.name, 'merge', {
+      metadata: {
+        resourceVersion: lab.metadata.resourceVersion,
+        finalizers: [...(lab.metadata.finalizers ?? []), labFinalizer],
+      },
+    }) as unknown as Promise<ObservabilityLab>;
   }
 }
