@@ -8,9 +8,12 @@ import { childResource } from './lab.resources.js';
 import { objectKey } from './lab.status.js';
 import { desiredHashAnnotation, type ObservabilityLab } from './lab.types.js';
 
+/** The API calls a pass makes: a KubeClient, or an in-memory one in specs. */
+export type LabClient = Pick<KubeClient, 'apply' | 'patch' | 'delete'>;
+
 /** What the child operations need. */
 export interface ChildrenContext {
-  readonly client: KubeClient;
+  readonly client: LabClient;
   readonly log: (message: string, fields?: Record<string, unknown>) => void;
 }
 

@@ -5,8 +5,15 @@
 // here exits the process.
 import { LabSpecError } from '@obslab/charts-ts';
 import { type EventRecorder } from '../runtime/events.js';
-import { type KubeClient, type KubeObject, isConflict } from '../runtime/kube.client.js';
-import { applyDesired, deleteClaims, prune, releaseClaims, type ChildrenContext } from './lab.children.js';
+import { type KubeObject, isConflict } from '../runtime/kube.client.js';
+import {
+  applyDesired,
+  deleteClaims,
+  prune,
+  releaseClaims,
+  type ChildrenContext,
+  type LabClient,
+} from './lab.children.js';
 import { type DesiredState, type DesiredStateCache } from './lab.desired.js';
 import { LabRenderError, problemOf } from './lab.errors.js';
 import { recordPassEvents, type ReconcileReport } from './lab.events.js';
@@ -26,7 +33,7 @@ export interface ReconcileResult {
 }
 
 export interface LabReconcilerOptions {
-  readonly client: KubeClient;
+  readonly client: LabClient;
   readonly store: LabStore;
   readonly desired: DesiredStateCache;
   readonly events: EventRecorder;
