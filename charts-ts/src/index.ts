@@ -18,7 +18,7 @@ export {
   type StatefulComponent,
 } from './lab.options.js';
 export { resolveLabProps, type LabChartProps, type ResolvedLabProps } from './lab.props.js';
-export { formatLabSpecProblem, isLabSpecError, LabSpecError, type LabSpecProblem } from './lab-spec.error.js';
+export { formatLabSpecProblem, LabSpecError, type LabSpecProblem } from './lab-spec.error.js';
 export {
   labFlows,
   LabNetworkPolicies,

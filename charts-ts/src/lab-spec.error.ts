@@ -42,8 +42,3 @@ function ruleOf(issue: z.core.$ZodIssue): string {
   }
   return issue.code === 'invalid_format' ? `${issue.code}:${issue.format}` : issue.code;
 }
-
-/** Whether `error` is a {@link LabSpecError}, also from another copy of this package. */
-export const isLabSpecError = (error: unknown): error is LabSpecError =>
-  error instanceof LabSpecError ||
-  (error instanceof Error && error.name === 'LabSpecError' && 'problems' in error);
