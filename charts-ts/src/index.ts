@@ -1,18 +1,24 @@
 export { LabChart, podSecurityLabels, sortForApply, synthLab, type Manifest } from './lab.chart.js';
 export {
   defaultStorageSizes,
+  distinctHosts,
+  labDatabases,
+  labFields,
+  labOptionsSchema,
   optionalComponents,
-  resolveLabProps,
+  sqliteSingleReplica,
   statefulComponents,
   type ApiServerEgress,
-  type LabChartProps,
   type LabDatabase,
   type LabHosts,
+  type LabOptions,
   type LabRetention,
   type OptionalComponent,
-  type ResolvedLabProps,
+  type ParsedLabOptions,
   type StatefulComponent,
-} from './lab.props.js';
+} from './lab.options.js';
+export { resolveLabProps, type LabChartProps, type ResolvedLabProps } from './lab.props.js';
+export { formatLabSpecProblem, LabSpecError, type LabSpecProblem } from './lab-spec.error.js';
 export {
   labFlows,
   LabNetworkPolicies,

@@ -399,45 +399,6 @@ describe('LabChart optional components', () => {
   });
 });
 
-describe('LabChart rejects invalid props at synth time', () => {
-  const rejects = (props: LabChartProps, message: RegExp) => assert.throws(() => synthLab(props), message);
-
-  it('rejects several task-api replicas on SQLite', () =>
-    rejects({ database: 'sqlite', taskApiReplicas: 2 }, /taskApiReplicas is 2 but database is "sqlite"/));
-  it('rejects an image with the latest tag', () =>
-    rejects({ images: { grafana: 'grafana/grafana:latest' } }, /floating tag latest/));
-  it('rejects an image for an unknown component', () =>
-    rejects({ images: { redis: 'redis:7' } as never }, /unknown component "redis"/));
-  it('rejects an invalid namespace', () =>
-    rejects({ namespace: 'Obs_Lab' }, /namespace "Obs_Lab" is not a valid Kubernetes name/));
-  it('rejects the same host for the app and Grafana', () =>
-    rejects({ hosts: { app: 'a.example', grafana: 'a.example' } }, /must differ/));
-  it('rejects a storage size for a stateless component', () =>
-    rejects({ storageSizes: { frontend: '1Gi' } as never }, /keeps no state/));
-  it('rejects a size that is not a quantity', () =>
-    rejects({ storageSizes: { loki: 'ten gigs' } }, /not a Kubernetes quantity/));
-  it('rejects a setting the stack does not have', () =>
-    rejects({ settings: { NOPE: 'x' } }, /not a setting of the stack/));
-  it('rejects the PostgreSQL password as a setting', () =>
-    rejects({ settings: { POSTGRES_PASSWORD: 'hunter2' } }, /comes from the Secret/));
-  it('rejects a retention that is not a duration', () =>
-    rejects({ retention: { prometheus: 'forever' } }, /not a duration/));
-  it('rejects zero replicas', () => rejects({ frontendReplicas: 0 }, /whole number from 1 to 20/));
-  it('rejects a DNS server that is not an IP address', () =>
-    rejects({ dnsServiceIp: 'kube-dns.kube-system' }, /not an IPv4 address/));
-  it('rejects turning off an unknown component', () =>
-    rejects({ components: { redis: false } as never }, /components names unknown component "redis"/));
-  it('rejects turning off a component the lab cannot run without', () =>
-    rejects(
-      { components: { 'task-api': false } as never },
-      /components names "task-api", which cannot be turned off/,
-    ));
-  it('rejects a component switch that is not a boolean', () =>
-    rejects({ components: { tempo: 'no' } as never }, /components\.tempo must be true or false; got "no"/));
-  it('rejects components that are not an object', () =>
-    rejects({ components: ['tempo'] as never }, /components must be an object/));
-});
-
 describe('charts-ts/dist', () => {
   it('is up to date with the chart (run `npm run synth` when this fails)', () => {
     const expected = labDistFiles(root);

@@ -3,12 +3,11 @@ export {
   labApiVersion,
   labSpecSchema,
   parseLabSpec,
-  InvalidLabSpecError,
   sizePresets,
   type LabSpec,
   type LabSpecInput,
   type SizePreset,
-} from './api/lab.schema.js';
+} from './lab/lab.schema.js';
 export {
   ConditionType,
   Reason,
@@ -20,16 +19,16 @@ export {
   type LabCondition,
   type LabStatus,
   type ObservabilityLab,
-} from './api/lab.types.js';
-export { labCrd } from './api/lab.crd.js';
+} from './lab/lab.types.js';
+export { labCrd } from './lab/lab.crd.js';
 export {
   desiredState,
   labChartProps,
   sizePresetValues,
   type ClusterSettings,
   type DesiredState,
-} from './lab.desired.js';
-export { computeStatus, type LabProblem, type StatusInput } from './lab.status.js';
+} from './lab/lab.desired.js';
+export { computeStatus, type LabProblem, type StatusInput } from './lab/lab.status.js';
 export {
   CrdMissingError,
   jsonLogger,
@@ -38,8 +37,8 @@ export {
   type OperatorOptions,
   type RunningOperator,
 } from './operator.js';
-export { LeadershipLostError } from './leader-election.js';
-export { KubeClient, KubeApiError, type KubeObject } from './kube/kube.client.js';
+export { LeadershipLostError } from './runtime/leader-election.js';
+export { KubeClient, KubeApiError, type KubeObject } from './runtime/kube.client.js';
 export {
   OperatorChart,
   defaultOperatorImage,

@@ -2,17 +2,18 @@
 // /metrics, /healthz and /readyz. Library code: it reports failures through `done`, and only
 // the CLI's main decides to exit.
 import { type KubeConfig } from '@kubernetes/client-node';
-import { labApi } from './api/lab.schema.js';
-import { fieldManager } from './api/lab.types.js';
-import { KubeEventRecorder } from './events.js';
-import { KubeClient } from './kube/kube.client.js';
-import { LabInformers } from './kube/informers.js';
-import { DesiredStateCache, type ClusterSettings } from './lab.desired.js';
-import { LabReconciler, childSelector } from './lab.reconciler.js';
-import { LeaderElector } from './leader-election.js';
-import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
-import { startProbesServer, type ProbesServer } from './probes.server.js';
-import { WorkQueue } from './work-queue.js';
+import { labApi } from './lab/lab.schema.js';
+import { fieldManager, reportingController, type ObservabilityLab } from './lab/lab.types.js';
+import { KubeEventRecorder } from './runtime/events.js';
+import { KubeClient } from './runtime/kube.client.js';
+import { Informers } from './runtime/informers.js';
+import { DesiredStateCache, type ClusterSettings } from './lab/lab.desired.js';
+import { LabReconciler } from './lab/lab.reconciler.js';
+import { labInformerKinds, labStoreOf } from './lab/lab.store.js';
+import { LeaderElector } from './runtime/leader-election.js';
+import { createOperatorMetrics, type OperatorMetrics } from './runtime/metrics.js';
+import { startProbesServer, type ProbesServer } from './runtime/probes.server.js';
+import { WorkQueue } from './runtime/work-queue.js';
 
 /** A structured log line's writer. */
 export type Logger = (
@@ -85,15 +86,17 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
 
   const desired = new DesiredStateCache(options.cluster);
   // Built now, started only by the leader.
-  const informers = new LabInformers({
+  const informers = new Informers<ObservabilityLab>({
     kubeconfig: options.kubeconfig,
     client,
-    childSelector,
+    ...labInformerKinds,
     onChange: (key) => queue.add(key),
     onWatch: (resource) => metrics.watches.inc({ resource }),
     log: (m, f) => log('warn', m, f),
   });
-  const events = new KubeEventRecorder(client, options.identity, options.clock, (m, f) => log('warn', m, f));
+  const events = new KubeEventRecorder(client, reportingController, options.identity, options.clock, (m, f) =>
+    log('warn', m, f),
+  );
   const queue = new WorkQueue(
     async (key) => {
       const [namespace, name] = key.split('/') as [string, string];
@@ -122,7 +125,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   );
   const reconciler = new LabReconciler({
     client,
-    store: informers,
+    store: labStoreOf(informers),
     desired,
     events,
     ...(options.clock ? { clock: options.clock } : {}),
@@ -168,14 +171,14 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     await informers.synced(aborter.signal);
     if (aborter.signal.aborted) return;
     synced = true;
-    for (const key of informers.labKeys()) queue.add(key);
+    for (const key of informers.primaryKeys()) queue.add(key);
     queue.resume();
     log('info', 'caches synced; reconciling', {
-      labs: informers.labKeys().length,
+      labs: informers.primaryKeys().length,
       objects: informers.size(),
     });
     resync = setInterval(() => {
-      for (const key of informers.labKeys()) queue.add(key);
+      for (const key of informers.primaryKeys()) queue.add(key);
     }, options.resyncMs ?? 600_000);
     resync.unref();
     if (elector) {

@@ -19,11 +19,12 @@ import { synthLab } from '@obslab/charts-ts';
 import { startControlPlane } from '@obslab/control-plane';
 import { eventually, freePort, run } from '@obslab/process';
 import { findWorkspaceRoot } from '@obslab/stack';
-import { labApiVersion } from '../api/lab.schema.js';
+import { labApiVersion } from '../lab/lab.schema.js';
 import { operatorNodeFlags } from '../manifests/operator.chart.js';
-import { KubeClient } from '../kube/kube.client.js';
+import { KubeClient } from '../runtime/kube.client.js';
 import { installOperatorDist } from '../testing/install-dist.js';
-import { childResource, labResource, type ResourceRef } from '../kube/resources.js';
+import { childResource, labResource } from '../lab/lab.resources.js';
+import { type ResourceRef } from '../runtime/resources.js';
 
 const root = findWorkspaceRoot();
 const sequentialLabs = 20;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { childResources } from '../kube/resources.js';
-import { desiredState } from '../lab.desired.js';
+import { childResources } from '../lab/lab.resources.js';
+import { desiredState } from '../lab/lab.desired.js';
 import { operatorClusterRules, operatorManifests } from './operator.chart.js';
 
 type Rule = { apiGroups?: string[]; resources?: string[]; resourceNames?: string[]; verbs: string[] };

@@ -5,9 +5,9 @@
 import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-34';
 import { type Construct } from 'constructs';
-import { labApi } from '../api/lab.schema.js';
-import { labCrd } from '../api/lab.crd.js';
-import { childResources } from '../kube/resources.js';
+import { labApi } from '../lab/lab.schema.js';
+import { labCrd } from '../lab/lab.crd.js';
+import { childResources } from '../lab/lab.resources.js';
 
 /** The image operator/Dockerfile is tagged with (`lab images build operator`). */
 export const defaultOperatorImage = 'obslab/operator:0.1.0';

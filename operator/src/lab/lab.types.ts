@@ -64,8 +64,8 @@ export interface ObservabilityLab {
     uid: string;
     generation?: number;
     resourceVersion?: string;
-    creationTimestamp?: string | Date;
-    deletionTimestamp?: string | Date;
+    creationTimestamp?: string;
+    deletionTimestamp?: string;
     finalizers?: string[];
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
@@ -89,3 +89,6 @@ export const fieldManager = 'obslab-operator';
 
 /** Annotation on children: hash of the applied desired object, so unchanged objects are not re-sent. */
 export const desiredHashAnnotation = 'lab.obslab.dev/desired-hash';
+
+/** The controller the operator's Events are reported under. */
+export const reportingController = 'lab.obslab.dev/operator';

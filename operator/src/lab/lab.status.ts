@@ -1,7 +1,7 @@
 // Status: rebuilt on every pass from what exists in the cluster (the children's own status),
 // never from the operator's memory.
 import { isDeepStrictEqual } from 'node:util';
-import { type LabSpec } from './api/lab.schema.js';
+import { type LabSpec } from './lab.schema.js';
 import {
   ConditionType,
   Reason,
@@ -9,8 +9,8 @@ import {
   type LabCondition,
   type LabStatus,
   type ObservabilityLab,
-} from './api/lab.types.js';
-import { type KubeObject } from './kube/kube.client.js';
+} from './lab.types.js';
+import { type KubeObject } from '../runtime/kube.client.js';
 
 /** A problem the status reports as Degraded. */
 export interface LabProblem {

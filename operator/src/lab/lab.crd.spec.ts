@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import { findWorkspaceRoot } from '@obslab/stack';
 import { operatorDistFiles } from '../manifests/operator.chart.js';
 import { labCrd } from './lab.crd.js';
-import { InvalidLabSpecError, labSpecSchema, parseLabSpec, type LabSpec } from './lab.schema.js';
+import { formatLabSpecProblem, labFields, LabSpecError } from '@obslab/charts-ts';
+import { labSpecSchema, parseLabSpec, type LabSpec } from './lab.schema.js';
 
 type Schema = { [key: string]: any };
 
@@ -132,9 +133,9 @@ describe('parseLabSpec', () => {
     try {
       parseLabSpec(spec);
     } catch (error) {
-      assert.ok(error instanceof InvalidLabSpecError, String(error));
-      assert.match(error.message, /^invalid spec: /);
-      return error.problems;
+      assert.ok(error instanceof LabSpecError, String(error));
+      assert.equal(error.message, error.problems.map(formatLabSpecProblem).join('; '));
+      return error.problems.map(formatLabSpecProblem);
     }
     assert.fail(`parseLabSpec accepted ${JSON.stringify(spec)}`);
   };
@@ -195,6 +196,36 @@ describe('parseLabSpec', () => {
       assert.ok(problems[0]!.startsWith(`${field}: `), problems[0]);
     });
   }
+
+  it('throws LabSpecError with the rule each field broke as data', () => {
+    try {
+      parseLabSpec({ storage: { sizes: { tempo: '10GB' } }, ingress: { controllerNamespace: 'a.b' } });
+      assert.fail('parseLabSpec accepted a bad size');
+    } catch (error) {
+      assert.ok(error instanceof LabSpecError, String(error));
+      assert.deepEqual(
+        error.problems.map((p) => [p.field, p.rule]),
+        [
+          ['spec.storage.sizes.tempo', 'invalid_format:regex'],
+          ['spec.ingress.controllerNamespace', 'invalid_format:regex'],
+        ],
+      );
+    }
+  });
+
+  it('takes the storage sizes the chart takes: the same Kubernetes quantity rule in the CRD', () => {
+    assert.equal(parseLabSpec({ storage: { sizes: { tempo: '1.5Ti' } } }).storage.sizes.tempo, '1.5Ti');
+    const sizes = specSchema['properties'].storage.properties.sizes.properties as Record<string, Schema>;
+    const pattern = new RegExp(sizes['tempo']!['pattern'] as string);
+    for (const size of ['10Gi', '500Mi', '1.5Ti']) {
+      assert.ok(pattern.test(size), size);
+      assert.ok(labFields.storageSize().safeParse(size).success, size);
+    }
+    for (const size of ['10GB', '-1Gi', '10m', '1e3', '500M']) {
+      assert.equal(pattern.test(size), false, size);
+      assert.equal(labFields.storageSize().safeParse(size).success, false, size);
+    }
+  });
 
   it('lists every bad field at once', () => {
     const problems = problemsOf({ taskApi: { replicas: 0 }, size: 'huge' });

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { skipUnlessKubeBinaries, startControlPlane, type ControlPlane } from '@obslab/control-plane';
-import { KubeClient, type KubeObject } from './kube/kube.client.js';
-import { leaseResource, type ResourceRef } from './kube/resources.js';
+import { KubeClient, type KubeObject } from './kube.client.js';
+import { leaseResource, type ResourceRef } from './resources.js';
 import { LeaderElector, LeadershipLostError, type LeaderElectionOptions } from './leader-election.js';
 
 const skip = skipUnlessKubeBinaries();

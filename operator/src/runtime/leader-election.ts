@@ -3,8 +3,8 @@
 // the candidate's own clock, from when it last saw the record change), the leader renews it, and
 // on a graceful stop the leader releases it so a standby takes over at its next try.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type KubeClient, type KubeObject, isConflict, isNotFound } from './kube/kube.client.js';
-import { leaseResource } from './kube/resources.js';
+import { type KubeClient, type KubeObject, isConflict, isNotFound } from './kube.client.js';
+import { leaseResource } from './resources.js';
 
 export interface LeaderElectionOptions {
   readonly client: KubeClient;

@@ -11,10 +11,10 @@ import {
   type StatefulComponent,
 } from '@obslab/charts-ts';
 import { type Stack } from '@obslab/stack';
-import { labApiVersion, parseLabSpec, type LabSpec, type SizePreset } from './api/lab.schema.js';
-import { desiredHashAnnotation, fieldManager, labLabels, type ObservabilityLab } from './api/lab.types.js';
-import { internData } from './kube/intern.js';
-import { type KubeObject, type OwnerReference } from './kube/kube.client.js';
+import { labApiVersion, parseLabSpec, type LabSpec, type SizePreset } from './lab.schema.js';
+import { desiredHashAnnotation, fieldManager, labLabels, type ObservabilityLab } from './lab.types.js';
+import { internData } from '../runtime/intern.js';
+import { type KubeObject, type OwnerReference } from '../runtime/kube.client.js';
 
 /** What the operator knows about the cluster rather than the lab (flags of `lab operator run`). */
 export interface ClusterSettings {
@@ -148,8 +148,8 @@ function adopt(manifest: Manifest, lab: ObservabilityLab, spec: LabSpec): KubeOb
 
 /**
  * Pure: the lab's children. The chart's Namespace is left out (the lab lives in an existing
- * namespace; owner references cannot cross into cluster scope). Throws InvalidLabSpecError or the
- * chart's Error for a spec that cannot be rendered.
+ * namespace; owner references cannot cross into cluster scope). Throws LabSpecError (from
+ * charts-ts) for a spec that breaks a rule, the chart's Error when its config files are unusable.
  */
 export function desiredState(lab: ObservabilityLab, cluster: ClusterSettings = {}): DesiredState {
   const spec = parseLabSpec(lab.spec);

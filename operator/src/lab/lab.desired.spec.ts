@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type LabSpecInput } from './api/lab.schema.js';
-import { desiredHashAnnotation, type ObservabilityLab } from './api/lab.types.js';
-import { type KubeObject } from './kube/kube.client.js';
+import { LabSpecError } from '@obslab/charts-ts';
+import { type LabSpecInput } from './lab.schema.js';
+import { desiredHashAnnotation, type ObservabilityLab } from './lab.types.js';
+import { type KubeObject } from '../runtime/kube.client.js';
 import { DesiredStateCache, desiredState, sizePresetValues } from './lab.desired.js';
 
 const labOf = (
@@ -186,11 +187,14 @@ describe('desiredState', () => {
     assert.equal(find(rendered, 'Deployment', 'task-api').spec.replicas, 3);
   });
 
-  it('throws InvalidLabSpecError for a spec the schema rejects', () => {
-    assert.throws(() => desiredState(labOf({ size: 'huge' } as never)), {
-      name: 'InvalidLabSpecError',
-      message: /spec\.size/,
-    });
+  it('throws LabSpecError naming the field for a spec the schema rejects', () => {
+    assert.throws(
+      () => desiredState(labOf({ size: 'huge' } as never)),
+      (error) =>
+        error instanceof LabSpecError &&
+        error.problems.length === 1 &&
+        error.problems[0]!.field === 'spec.size',
+    );
   });
 
   it('renders the same hashes for the same spec, and a new hash only where the rendering changed', () => {

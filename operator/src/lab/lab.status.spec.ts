@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseLabSpec, type LabSpecInput } from './api/lab.schema.js';
-import { type LabCondition, type LabStatus, type ObservabilityLab } from './api/lab.types.js';
-import { type KubeObject } from './kube/kube.client.js';
+import { parseLabSpec, type LabSpecInput } from './lab.schema.js';
+import { type LabCondition, type LabStatus, type ObservabilityLab } from './lab.types.js';
+import { type KubeObject } from '../runtime/kube.client.js';
 import { computeStatus, conditionOf, objectKey, sameStatus, type StatusInput } from './lab.status.js';
 
 const t0 = new Date('2026-01-01T00:00:00.000Z');

@@ -1,21 +1,25 @@
-// Informers: one list+watch per kind (the labs, and each kind of child the operator labels),
-// cached in memory. client-node's ListWatch relists on 410 Gone; an informer that fails otherwise
+// Informers: one list+watch per kind (the primary kind the operator reconciles, and each kind of
+// child it labels), cached in memory. Generic: what a child's primary is comes from the caller. client-node's ListWatch relists on 410 Gone; an informer that fails otherwise
 // stops, so it is restarted here with a backoff. Watches ask for bookmarks and a server-side
 // timeout, so an idle operator keeps its watches open instead of reconnecting every 30 s.
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { type ObservabilityLab, labLabels } from '../api/lab.types.js';
-import { type LabStore } from '../lab.reconciler.js';
 import { internData } from './intern.js';
 import { type KubeClient, type KubeObject } from './kube.client.js';
-import { apiVersionOf, childResources, labResource, resourcePath, type ResourceRef } from './resources.js';
+import { apiVersionOf, resourcePath, type ResourceRef } from './resources.js';
 
-/** Options of {@link LabInformers}. */
-export interface LabInformersOptions {
+/** Options of {@link Informers}. */
+export interface InformersOptions {
   readonly kubeconfig: KubeConfig;
   readonly client: KubeClient;
+  /** The kind the operator reconciles. */
+  readonly primary: ResourceRef;
+  /** The kinds of the primaries' children, each watched with {@link childSelector}. */
+  readonly children: readonly ResourceRef[];
   /** Label selector of the children informers. */
   readonly childSelector: string;
-  /** Called with `namespace/name` of a lab whose lab object or children changed. */
+  /** `namespace/name` of the primary a child belongs to, if any. */
+  readonly primaryKeyOf: (child: KubeObject) => string | undefined;
+  /** Called with `namespace/name` of a primary whose object or children changed. */
   readonly onChange: (key: string) => void;
   /** Called for every watch request (re)opened, for metrics. */
   readonly onWatch?: (resource: string) => void;
@@ -65,8 +69,9 @@ class TunedWatch extends Watch {
   }
 }
 
-export class LabInformers implements LabStore {
-  private readonly labs: ListWatch<KubernetesObject>;
+/** Caches of a primary kind and its children's kinds; `P` is the primary's type. */
+export class Informers<P = KubeObject> {
+  private readonly primaries: ListWatch<KubernetesObject>;
   private readonly informers = new Map<string, ListWatch<KubernetesObject>>();
   private readonly restarts = new Map<ListWatch<KubernetesObject>, NodeJS.Timeout>();
   private stopped = false;
@@ -74,15 +79,15 @@ export class LabInformers implements LabStore {
   private readonly failing = new Set<string>();
   private onListed: (() => void) | undefined;
 
-  constructor(private readonly options: LabInformersOptions) {
-    const enqueueLab = (object: KubeObject) =>
+  constructor(private readonly options: InformersOptions) {
+    const enqueuePrimary = (object: KubeObject) =>
       options.onChange(`${object.metadata.namespace}/${object.metadata.name}`);
     const enqueueOwner = (object: KubeObject) => {
-      const lab = object.metadata.labels?.[labLabels.lab];
-      if (lab && object.metadata.namespace) options.onChange(`${object.metadata.namespace}/${lab}`);
+      const key = options.primaryKeyOf(object);
+      if (key) options.onChange(key);
     };
-    this.labs = this.informer(labResource, undefined, enqueueLab);
-    for (const resource of childResources) {
+    this.primaries = this.informer(options.primary, undefined, enqueuePrimary);
+    for (const resource of options.children) {
       this.informers.set(resource.kind, this.informer(resource, options.childSelector, enqueueOwner));
     }
   }
@@ -94,7 +99,7 @@ export class LabInformers implements LabStore {
 
   /**
    * Resolves once every informer has listed successfully (a failed list is retried with backoff),
-   * so no lab is reconciled against a half-filled cache.
+   * so no primary is reconciled against a half-filled cache.
    */
   async synced(signal: AbortSignal): Promise<void> {
     while (this.listed.size < this.all().length) {
@@ -117,24 +122,25 @@ export class LabInformers implements LabStore {
     await Promise.all(this.all().map((informer) => informer.stop()));
   }
 
-  /** Every lab in the cache, as `namespace/name`. */
-  labKeys(): string[] {
-    return this.labs.list().map((lab) => `${lab.metadata?.namespace}/${lab.metadata?.name}`);
+  /** Every primary in the cache, as `namespace/name`. */
+  primaryKeys(): string[] {
+    return this.primaries.list().map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`);
   }
 
-  labsIn(namespace: string): readonly ObservabilityLab[] {
-    return this.labs.list(namespace) as unknown as readonly ObservabilityLab[];
+  primariesIn(namespace: string): readonly P[] {
+    return this.primaries.list(namespace) as unknown as readonly P[];
   }
 
-  lab(namespace: string, name: string): ObservabilityLab | undefined {
-    return this.labs.get(name, namespace) as unknown as ObservabilityLab | undefined;
+  primary(namespace: string, name: string): P | undefined {
+    return this.primaries.get(name, namespace) as unknown as P | undefined;
   }
 
-  children(namespace: string, labName: string): readonly KubeObject[] {
+  /** The cached children of every kind in `namespace` that `belongs` accepts. */
+  children(namespace: string, belongs: (child: KubeObject) => boolean): readonly KubeObject[] {
     const result: KubeObject[] = [];
     for (const informer of this.informers.values()) {
       for (const object of informer.list(namespace) as readonly KubeObject[]) {
-        if (object.metadata.labels?.[labLabels.lab] === labName) result.push(object);
+        if (belongs(object)) result.push(object);
       }
     }
     return result;
@@ -150,7 +156,7 @@ export class LabInformers implements LabStore {
   }
 
   private all(): ListWatch<KubernetesObject>[] {
-    return [this.labs, ...this.informers.values()];
+    return [this.primaries, ...this.informers.values()];
   }
 
   private informer(

@@ -1,13 +1,9 @@
-// The ObservabilityLab spec, defined once: the zod schema gives the TypeScript types, the
-// operator's own validation, and (crd.ts) the CRD's OpenAPI schema with defaults and CEL rules.
-// crd.spec.ts fails when operator/dist/ no longer matches this file.
-import {
-  optionalComponents,
-  statefulComponents,
-  type OptionalComponent,
-  type StatefulComponent,
-} from '@obslab/charts-ts';
-import { componentNames, type ComponentName } from '@obslab/stack';
+// The ObservabilityLab spec: the lab's options in the custom resource's shape, built from the field
+// rules charts-ts owns (labFields: names, quantities, durations, replicas, images), so the chart
+// and the CRD cannot drift. The zod schema gives the TypeScript types, the operator's parsing, and
+// (lab.crd.ts) the CRD's OpenAPI schema with defaults and CEL rules. lab.crd.spec.ts fails when
+// operator/dist/ no longer matches this file.
+import { labFields, LabSpecError } from '@obslab/charts-ts';
 import { z } from 'zod';
 
 /** API group, version, kind and plural of the custom resource. */
@@ -27,19 +23,9 @@ export const labApiVersion = `${labApi.group}/${labApi.version}` as const;
 export const sizePresets = ['small', 'medium', 'large'] as const;
 export type SizePreset = (typeof sizePresets)[number];
 
-const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const quantity = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const duration = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
-// repository[:tag][@digest], no `latest`: checked again, with a specific message, by charts-ts.
-const imageRef =
-  /^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:[0-9]+)?([a-z0-9._/-]*[a-z0-9])?(:[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
-
 const name = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(253)
-    .regex(dnsSubdomain)
+  labFields
+    .name()
     .meta({ description: `${what} (a DNS subdomain: lower-case letters, digits, "-" and ".")` });
 
 const enabled = (component: string) =>
@@ -58,7 +44,7 @@ export const labSpecSchema = z
   .object({
     database: z
       .object({
-        mode: z.enum(['sqlite', 'postgres']).default('sqlite').meta({
+        mode: labFields.database().default('sqlite').meta({
           description:
             'sqlite: task-api keeps its tasks on a ReadWriteOnce volume, one replica. postgres: a PostgreSQL StatefulSet, and task-api may scale. Cannot change after creation.',
         }),
@@ -79,10 +65,8 @@ export const labSpecSchema = z
       }),
     taskApi: z
       .object({
-        replicas: z
-          .int()
-          .min(1)
-          .max(20)
+        replicas: labFields
+          .replicas()
           .default(1)
           .meta({ description: 'task-api replicas; more than 1 needs database.mode postgres. Default: 1.' }),
       })
@@ -90,22 +74,13 @@ export const labSpecSchema = z
       .prefault({}),
     frontend: z
       .object({
-        replicas: z.int().min(1).max(20).default(2).meta({ description: 'nginx replicas. Default: 2.' }),
+        replicas: labFields.replicas().default(2).meta({ description: 'nginx replicas. Default: 2.' }),
       })
       .strict()
       .prefault({}),
-    components: z
-      .object(
-        Object.fromEntries(optionalComponents.map((c) => [c, enabled(c)])) as Record<
-          OptionalComponent,
-          ReturnType<typeof enabled>
-        >,
-      )
-      .strict()
-      .prefault({})
-      .meta({
-        description: 'Optional components; `enabled: false` turns one off and its objects are pruned.',
-      }),
+    components: labFields.perOptionalComponent(enabled).prefault({}).meta({
+      description: 'Optional components; `enabled: false` turns one off and its objects are pruned.',
+    }),
     size: z.enum(sizePresets).default('medium').meta({
       description:
         'Preset for volume sizes and Prometheus retention: small (2Gi, 3d), medium (10Gi, 15d), large (50Gi, 30d). Default: medium.',
@@ -115,20 +90,13 @@ export const labSpecSchema = z
         className: name(
           "StorageClass of every PersistentVolumeClaim; cannot change once set. Default: the cluster's default StorageClass",
         ).optional(),
-        sizes: z
-          .object(
-            Object.fromEntries(
-              statefulComponents.map((c) => [
-                c,
-                z
-                  .string()
-                  .regex(quantity)
-                  .optional()
-                  .meta({ description: `Size of ${c}'s volume (e.g. 10Gi). Default: from size.` }),
-              ]),
-            ) as Record<StatefulComponent, z.ZodOptional<z.ZodString>>,
+        sizes: labFields
+          .perStatefulComponent((c) =>
+            labFields
+              .storageSize()
+              .optional()
+              .meta({ description: `Size of ${c}'s volume (e.g. 10Gi). Default: from size.` }),
           )
-          .strict()
           .prefault({}),
       })
       .strict()
@@ -144,29 +112,20 @@ export const labSpecSchema = z
       }),
     retention: z
       .object({
-        prometheus: z
-          .string()
-          .regex(duration)
+        prometheus: labFields
+          .duration()
           .optional()
           .meta({ description: 'Prometheus TSDB retention such as 15d or 36h. Default: from size.' }),
       })
       .strict()
       .prefault({}),
-    images: z
-      .object(
-        Object.fromEntries(
-          componentNames.map((c) => [
-            c,
-            z
-              .string()
-              .max(512)
-              .regex(imageRef)
-              .optional()
-              .meta({ description: `Image of ${c}, repository:tag (never latest). Default: the stack's.` }),
-          ]),
-        ) as Record<ComponentName, z.ZodOptional<z.ZodString>>,
+    images: labFields
+      .perComponent((c) =>
+        labFields
+          .image()
+          .optional()
+          .meta({ description: `Image of ${c}, repository:tag (never latest). Default: the stack's.` }),
       )
-      .strict()
       .prefault({}),
     ingress: z
       .object({
@@ -176,7 +135,13 @@ export const labSpecSchema = z
         tlsSecretName: name(
           'Secret of type kubernetes.io/tls for both hosts (you or cert-manager create it)',
         ).default('obslab-tls'),
-        controllerNamespace: name('Namespace of the ingress controller pods').default('ingress-nginx'),
+        controllerNamespace: labFields
+          .namespace()
+          .meta({
+            description:
+              'Namespace of the ingress controller pods (a DNS label: lower-case letters, digits and "-")',
+          })
+          .default('ingress-nginx'),
       })
       .strict()
       .prefault({})
@@ -229,19 +194,9 @@ export type LabSpecInput = z.input<typeof labSpecSchema>;
 /** A spec with every default applied (what the API server stores). */
 export type LabSpec = z.output<typeof labSpecSchema>;
 
-/** Parses a stored spec; throws {@link InvalidLabSpecError} naming each bad field. */
+/** Parses a stored spec; throws {@link LabSpecError} naming each bad field (`spec.…`) and the rule it broke. */
 export function parseLabSpec(spec: unknown): LabSpec {
   const result = labSpecSchema.safeParse(spec ?? {});
   if (result.success) return result.data;
-  throw new InvalidLabSpecError(
-    result.error.issues.map((issue) => `spec.${issue.path.join('.') || '(root)'}: ${issue.message}`),
-  );
-}
-
-/** A spec the CRD's schema let through but the operator cannot use (e.g. the CRD is older). */
-export class InvalidLabSpecError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(`invalid spec: ${problems.join('; ')}`);
-    this.name = 'InvalidLabSpecError';
-  }
+  throw LabSpecError.fromZod(result.error, 'spec.');
 }
