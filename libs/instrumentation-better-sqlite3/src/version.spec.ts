@@ -9,6 +9,9 @@ describe('instrumentation scope', () => {
       name: string;
       version: string;
     };
-    assert.deepEqual({ name: PACKAGE_NAME, version: PACKAGE_VERSION }, manifest);
+    assert.deepEqual(
+      { name: PACKAGE_NAME, version: PACKAGE_VERSION },
+      { name: manifest.name, version: manifest.version },
+    );
   });
 });
