@@ -1,15 +1,22 @@
-import { componentNames, formatImageRef, parseImageRef, type ComponentName, type Stack } from '@obslab/stack';
+import {
+  componentNames,
+  formatImageRef,
+  optionalComponents,
+  parseImageRef,
+  statefulComponents,
+  type ComponentName,
+  type DatabaseMode,
+  type OptionalComponent,
+  type Stack,
+  type StatefulComponent,
+} from '@obslab/stack';
 
-/** Where task-api keeps its tasks. */
-export type LabDatabase = 'sqlite' | 'postgres';
+// Facts of the stack's components (@obslab/stack): stateful ones keep state on a
+// PersistentVolumeClaim; optional ones may be turned off, the others always run.
+export { optionalComponents, statefulComponents, type OptionalComponent, type StatefulComponent };
 
-/** Components that keep state on a PersistentVolumeClaim. */
-export const statefulComponents = ['task-api', 'tempo', 'loki', 'prometheus', 'grafana', 'postgres'] as const;
-export type StatefulComponent = (typeof statefulComponents)[number];
-
-/** Components that may be turned off; the others (task-api, the collector, PostgreSQL when chosen) always run. */
-export const optionalComponents = ['frontend', 'grafana', 'tempo', 'loki', 'prometheus'] as const;
-export type OptionalComponent = (typeof optionalComponents)[number];
+/** Where task-api keeps its tasks: the stack's database mode. */
+export type LabDatabase = DatabaseMode;
 
 /** Host names served by the Ingress. */
 export interface LabHosts {
