@@ -9,11 +9,10 @@ import { Testing } from 'cdk8s';
 import { findWorkspaceRoot, workspaceStack } from '@obslab/stack';
 import { TASK_API_PRE_STOP_SECONDS, TASK_API_SHUTDOWN_SECONDS } from './components/task-api.construct.js';
 import { distVariants, labDistFiles } from './dist.js';
-import { LabChart, synthLab, type Manifest } from './lab.chart.js';
+import { LabChart, synthLab } from './lab.chart.js';
 import { type LabChartProps } from './lab.props.js';
 import { find, podTemplates } from './testing/manifests.js';
 import { configHashAnnotation } from './workload.js';
-import { parse } from './yaml.js';
 
 const root = findWorkspaceRoot();
 const stack = workspaceStack(root);

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-return -- manifests are untyped JSON */
 // Finding objects in synthesized manifests, for the chart's specs.
 import assert from 'node:assert/strict';
 import { type Manifest } from '../lab.chart.js';
