@@ -27,6 +27,7 @@ export {
 } from './components/prometheus.construct.js';
 export { Grafana, type GrafanaProps } from './components/grafana.construct.js';
 export { Postgres, type PostgresProps } from './components/postgres.construct.js';
+export { StackComponent, type StackComponentProps } from './components/stack-component.construct.js';
 export { configHashAnnotation, componentLabels, selectorLabels, type RenderedWorkload } from './workload.js';
 export { secretRefs } from './workload-env.js';
 export { distFilesOf, labDistFiles, type DistFile } from './dist.js';

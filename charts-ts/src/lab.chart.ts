@@ -8,6 +8,7 @@ import { Loki } from './components/loki.construct.js';
 import { OtelCollector } from './components/otel-collector.construct.js';
 import { Postgres } from './components/postgres.construct.js';
 import { Prometheus } from './components/prometheus.construct.js';
+import { StackComponent } from './components/stack-component.construct.js';
 import { TaskApi } from './components/task-api.construct.js';
 import { Tempo } from './components/tempo.construct.js';
 import { type LabChartProps, resolveLabProps, type ResolvedLabProps } from './lab.props.js';
@@ -53,6 +54,10 @@ export class LabChart extends Chart {
     new TaskApi(this, 'task-api', { lab });
     if (on.frontend) new Frontend(this, 'frontend', { lab });
     this.components = runningComponents(lab);
+    // Every other running component is what the stack says it is.
+    for (const component of this.components) {
+      if (!this.node.tryFindChild(component)) new StackComponent(this, component, { lab, component });
+    }
 
     new LabNetworkPolicies(this, 'network-policies', { lab, components: this.components });
     // One rule (and TLS host) per user-facing port of a running component; no Ingress when none runs.

@@ -3,7 +3,16 @@
 // Services, Ingress backends are its user-facing ports. Nothing is typed twice.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { componentOf, connectionsAmong, findWorkspaceRoot, portOf, workspaceStack } from '@obslab/stack';
+import {
+  componentOf,
+  connectionsAmong,
+  findWorkspaceRoot,
+  portOf,
+  workspaceStack,
+  type Component,
+  type ComponentName,
+  type Stack,
+} from '@obslab/stack';
 import { synthLab, type Manifest } from './lab.chart.js';
 import { type LabChartProps } from './lab.props.js';
 import { runningComponents } from './running-components.js';
@@ -96,5 +105,31 @@ describe('LabChart wiring', () => {
       c.ports.filter((p) => p.userFacing).map((p) => `${c.name}:${p.containerPort}`),
     );
     assert.deepEqual(backends, userFacing);
+  });
+
+  it('renders a component the stack adds, with its connection, without a construct of its own', () => {
+    const echo = 'echo' as ComponentName;
+    const component: Component = {
+      ...componentOf(stack, 'loki'),
+      name: echo,
+      ports: [{ name: 'http', containerPort: 5678, userFacing: false }],
+      env: { LOKI_URL: { kind: 'endpoint', to: 'loki', port: 'http', scheme: 'http' } },
+      config: [],
+      volumes: [],
+      health: { kind: 'http', port: 'http', path: '/' },
+    };
+    const withEcho: Stack = {
+      ...stack,
+      components: [...stack.components, component],
+      connections: [...stack.connections, { from: echo, to: 'loki', port: 'http', why: 'test' }],
+    };
+    const manifests = synthLab({ stack: withEcho });
+    const container = find(manifests, 'Deployment', 'echo').spec.template.spec.containers[0];
+    assert.deepEqual(container.env, [{ name: 'LOKI_URL', value: 'http://loki:3100' }]);
+    assert.equal(container.readinessProbe.httpGet.port, 5678);
+    assert.equal(find(manifests, 'Service', 'echo').spec.ports[0].port, 5678);
+    const flows = policyFlows(manifests);
+    assert.ok(flows.egress.includes('echo → loki:3100'), flows.egress.join(', '));
+    assert.ok(flows.ingress.includes('echo → loki:3100'), flows.ingress.join(', '));
   });
 });
