@@ -108,28 +108,28 @@ describe('LabChart wiring', () => {
   });
 
   it('renders a component the stack adds, with its connection, without a construct of its own', () => {
-    const echo = 'echo' as ComponentName;
+    const madeUp = 'made-up' as ComponentName;
     const component: Component = {
       ...componentOf(stack, 'loki'),
-      name: echo,
+      name: madeUp,
       ports: [{ name: 'http', containerPort: 5678, userFacing: false }],
       env: { LOKI_URL: { kind: 'endpoint', to: 'loki', port: 'http', scheme: 'http' } },
       config: [],
       volumes: [],
       health: { kind: 'http', port: 'http', path: '/' },
     };
-    const withEcho: Stack = {
+    const withMadeUp: Stack = {
       ...stack,
       components: [...stack.components, component],
-      connections: [...stack.connections, { from: echo, to: 'loki', port: 'http', why: 'test' }],
+      connections: [...stack.connections, { from: madeUp, to: 'loki', port: 'http', why: 'test' }],
     };
-    const manifests = synthLab({ stack: withEcho });
-    const container = find(manifests, 'Deployment', 'echo').spec.template.spec.containers[0];
+    const manifests = synthLab({ stack: withMadeUp });
+    const container = find(manifests, 'Deployment', 'made-up').spec.template.spec.containers[0];
     assert.deepEqual(container.env, [{ name: 'LOKI_URL', value: 'http://loki:3100' }]);
     assert.equal(container.readinessProbe.httpGet.port, 5678);
-    assert.equal(find(manifests, 'Service', 'echo').spec.ports[0].port, 5678);
+    assert.equal(find(manifests, 'Service', 'made-up').spec.ports[0].port, 5678);
     const flows = policyFlows(manifests);
-    assert.ok(flows.egress.includes('echo → loki:3100'), flows.egress.join(', '));
-    assert.ok(flows.ingress.includes('echo → loki:3100'), flows.ingress.join(', '));
+    assert.ok(flows.egress.includes('made-up → loki:3100'), flows.egress.join(', '));
+    assert.ok(flows.ingress.includes('made-up → loki:3100'), flows.ingress.join(', '));
   });
 });
