@@ -2,7 +2,6 @@
  * The wrappers forward `arguments` untouched and need both the caller's `this` (a Database or
  * Statement) and the instrumentation: rest parameters would allocate an array on every statement
  * execution, including the untraced fast path. */
-import { createRequire } from 'node:module';
 import {
   context,
   SpanKind,
@@ -31,10 +30,7 @@ import {
   DB_SYSTEM_NAME_VALUE_SQLITE,
 } from './semconv.constants.js';
 import { summarizeSql } from './sql-summary.js';
-
-const { name: PACKAGE_NAME, version: PACKAGE_VERSION } = createRequire(import.meta.url)(
-  '../package.json',
-) as { name: string; version: string };
+import { PACKAGE_NAME, PACKAGE_VERSION } from './version.js';
 
 /** The better-sqlite3 major versions whose layout this instrumentation was written against. */
 const SUPPORTED_VERSIONS = ['>=12.0.0 <14'];

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** task-api's entry point in the workspace, as `npm start` runs it. */
-export const TASK_API_MAIN = fileURLToPath(new URL('../../../task-api/dist/main.js', import.meta.url));
+export const TASK_API_MAIN = fileURLToPath(new URL('../../../task-api/dist/bundle/main.js', import.meta.url));
 
 /** The built UI (vite's output). */
 export const UI_DIST = fileURLToPath(new URL('../../dist/public', import.meta.url));

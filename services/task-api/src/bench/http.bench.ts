@@ -4,7 +4,6 @@
 // OTLP sink), with the chosen heap settings and with the alternative. Rounds alternate between the
 // targets, and the table shows each target's median round.
 import { freePort } from '@obslab/process';
-import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { toSqliteTimestamp } from '../tasks/store/sqlite-task.sql.js';
+import { type Result, resultRows, table } from './bench-table.js';
+import { assertWrkInstalled, wrk, type WrkRequest, type WrkResult } from './wrk.js';
 
 const HELP = `Usage: npm run bench -- [--duration S] [--rounds N] [--connections N,M] [--cpu-prof DIR] [--out FILE]
 
@@ -25,7 +26,8 @@ Measures req/s, p50 and p99 latency of list (100 tasks), get and create, and of 
   task-api, instrumented  traces and logs exported to a local OTLP sink
   task-api, instrumented, <alternative heap settings>
 Every task-api target runs at LOG_LEVEL=info (one access line per request) with stdout discarded.
-Rounds alternate between targets; each cell is the target's median round. CPU µs/req is the
+Load comes from wrk (2 threads; Debian: apt-get install wrk). Rounds alternate between targets;
+each cell is the target's median round. CPU µs/req is the
 target's own CPU time (user + system) per request served, which other load on the machine
 disturbs far less than req/s and latency. Also measures peak RSS
 under load and the time from process start to a 200 on /health/ready.
@@ -69,7 +71,7 @@ const ALTERNATIVE_NODE_OPTIONS = '--max-semi-space-size=4';
 const LARGE_TABLE_ROWS = 100_000;
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const MAIN = here('../main.js');
+const MAIN = here('../bundle/main.js');
 
 interface TargetPlan {
   name: string;
@@ -148,7 +150,7 @@ function readProc(pid: number, file: string): string {
 
 interface Scenario {
   name: string;
-  request: (baseUrl: string) => autocannon.Options;
+  request: (baseUrl: string) => WrkRequest;
 }
 
 const list: Scenario = {
@@ -169,20 +171,6 @@ const listLarge: Scenario = {
   name: 'list (100 of 100,000 rows)',
   request: (url) => ({ url: `${url}/api/tasks?limit=100` }),
 };
-
-interface Result {
-  target: string;
-  scenario: string;
-  connections: number;
-  round: number;
-  rps: number;
-  /** The target's CPU time per request served: robust to other load on the machine. */
-  cpuUsPerRequest: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
 
 async function seed(baseUrl: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
@@ -220,9 +208,9 @@ function fillTable(file: string): void {
 async function load(target: Target, scenario: Scenario, connections: number, seconds: number) {
   const pid = target.child.pid!;
   const sampler = setInterval(() => (target.peakRssMb = Math.max(target.peakRssMb, rssMb(pid))), 200);
-  let result: autocannon.Result;
+  let result: WrkResult;
   try {
-    result = await autocannon({ ...scenario.request(target.baseUrl), connections, duration: seconds });
+    result = await wrk(scenario.request(target.baseUrl), connections, seconds);
   } finally {
     clearInterval(sampler);
   }
@@ -254,10 +242,10 @@ async function runScenario(scenario: Scenario, targets: Target[]): Promise<void>
           scenario: scenario.name,
           connections,
           round,
-          rps: result.requests.average,
-          cpuUsPerRequest: result.requests.total > 0 ? (1000 * cpuUsed) / result.requests.total : 0,
-          p50: result.latency.p50,
-          p99: result.latency.p99,
+          rps: result.rps,
+          cpuUsPerRequest: result.requests > 0 ? (1000 * cpuUsed) / result.requests : 0,
+          p50: result.p50,
+          p99: result.p99,
           errors: result.errors + result.timeouts,
           non2xx: result.non2xx,
         });
@@ -266,33 +254,18 @@ async function runScenario(scenario: Scenario, targets: Target[]): Promise<void>
   }
 }
 
-/** A Markdown-style table; the first `textColumns` columns are left-aligned, numbers right-aligned. */
-function table(rows: string[][], textColumns = 3): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows
-    .map((row, index) => {
-      const line = row
-        .map((cell, column) =>
-          column < textColumns ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
-        )
-        .join(' | ');
-      return index === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('-|-')}` : line;
-    })
-    .join('\n');
-}
-
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 const BARE = 'bare node:http';
 const RAW = 'raw ceiling';
 const OFF = 'task-api, telemetry off';
 const ON = 'task-api, instrumented';
 const ON_ALTERNATIVE = `task-api, instrumented, ${ALTERNATIVE_NODE_OPTIONS}`;
 
+try {
+  assertWrkInstalled();
+} catch (error) {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exit(1);
+}
 const work = mkdtempSync(join(tmpdir(), 'obslab-bench-'));
 const sinkPort = await freePort();
 const sink = spawn(process.execPath, [here('./otlp-sink.js'), String(sinkPort)], {
@@ -349,66 +322,14 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-interface Cell {
-  rps: number;
-  cpu: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-const cell = (target: string, scenario: string, connections: number): Cell | undefined => {
-  const results = all.filter(
-    (r) => r.target === target && r.scenario === scenario && r.connections === connections,
-  );
-  if (results.length === 0) return undefined;
-  return {
-    rps: median(results.map((r) => r.rps)),
-    cpu: median(results.map((r) => r.cpuUsPerRequest)),
-    p50: median(results.map((r) => r.p50)),
-    p99: median(results.map((r) => r.p99)),
-    errors: results.reduce((sum, r) => sum + r.errors + r.non2xx, 0),
-  };
-};
-const ratio = (value: number, base: Cell | undefined) => (base ? (value / base.rps).toFixed(2) : '');
-const rows = [
-  [
-    'scenario',
-    'conns',
-    'target',
-    'req/s',
-    'p50 ms',
-    'p99 ms',
-    'errors',
-    'CPU µs/req',
-    'vs bare',
-    'vs raw',
-    'vs off',
-  ],
-];
-for (const scenario of [list, get, create, listLarge]) {
-  for (const connections of connectionCounts) {
-    const bare = cell(BARE, scenario.name, connections);
-    const raw = cell(RAW, scenario.name, connections);
-    const off = cell(OFF, scenario.name, connections);
-    for (const target of plans) {
-      const result = cell(target.name, scenario.name, connections);
-      if (!result) continue;
-      rows.push([
-        scenario.name,
-        String(connections),
-        target.name,
-        result.rps.toFixed(0),
-        result.p50.toFixed(1),
-        result.p99.toFixed(1),
-        String(result.errors),
-        result.cpu.toFixed(0),
-        target.name === BARE ? '' : ratio(result.rps, bare),
-        target.name === BARE || target.name === RAW ? '' : ratio(result.rps, raw),
-        target.name.startsWith('task-api') && target.name !== OFF ? ratio(result.rps, off) : '',
-      ]);
-    }
-  }
-}
+const rows = resultRows(all, {
+  scenarios: [list, get, create, listLarge].map((scenario) => scenario.name),
+  connectionCounts,
+  targets: plans.map((plan) => plan.name),
+  bare: BARE,
+  raw: RAW,
+  off: OFF,
+});
 console.log(
   `\nHTTP benchmark: ${duration} s per round, ${rounds} round(s) alternating between targets (medians), Node ${process.version};` +
     `\ntask-api NODE_OPTIONS="${TASK_API_NODE_OPTIONS}" unless the target names another\n`,

@@ -4,6 +4,8 @@ import {
   ValidationPipe,
   type ValidationError,
 } from '@nestjs/common';
+import * as classTransformer from 'class-transformer';
+import * as classValidator from 'class-validator';
 import type { ErrorBody, FieldProblem } from './error-body.js';
 
 /** A 400 whose body names every bad field. */
@@ -46,5 +48,10 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => validationFailure(flatten(errors)),
+    // Handed over rather than loaded by Nest with import(): the same modules the DTOs' decorators
+    // use, loaded once at start, also in the bundle (where a dynamic import of a CommonJS package
+    // yields only its default export).
+    validatorPackage: classValidator,
+    transformerPackage: classTransformer,
   });
 }

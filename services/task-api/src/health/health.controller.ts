@@ -1,8 +1,10 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { HealthCheckService, type HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
 import { type Clock, CLOCK } from '../common/clock.js';
 import { LOGGER } from '../logging/logger.tokens.js';
 import { LiveDto, ReadyDto } from './health.response.js';
@@ -21,6 +23,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -51,7 +54,7 @@ export class HealthController {
     let status: number = HttpStatus.OK;
     try {
       result = await this.health.check([
-        () => this.database.pingCheck('database', { timeout: PING_TIMEOUT_MS }),
+        () => this.database.pingCheck('database', { connection: this.dataSource, timeout: PING_TIMEOUT_MS }),
       ]);
     } catch (error) {
       status = HttpStatus.SERVICE_UNAVAILABLE;

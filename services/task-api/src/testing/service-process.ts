@@ -2,10 +2,11 @@ import { type NodeService, startNodeService } from '@obslab/testing';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The service as users run it: `node dist/main.js` in a child process. */
+/** The service as users run it: `node dist/bundle/main.js` in a child process. */
 export type ServiceProcess = NodeService;
 
-export const MAIN_JS = fileURLToPath(new URL('../main.js', import.meta.url));
+/** The bundle (scripts/bundle.mjs) that `npm start` and the container image run. */
+export const MAIN_JS = fileURLToPath(new URL('../bundle/main.js', import.meta.url));
 
 /** Runs main.js with exactly `env` (plus PATH), waiting for the process to exit. */
 export function runMain(
