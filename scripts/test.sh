@@ -12,9 +12,9 @@ echo "[obslab] linting"
 nx run-many -t lint --output-style=static
 echo "[obslab] checking formatting (prettier)"
 prettier --check . --log-level warn
-# Compiled specs live in each project's dist/, except charts-ts's and operator's, whose dist/ holds
-# the committed manifests and which compile to lib/.
-mapfile -t specs < <(find libs services tools e2e charts-ts kvm operator -path '*/node_modules' -prune -o \( -path '*/dist/*' -o -path 'charts-ts/lib/*' -o -path 'operator/lib/*' \) -name '*.spec.js' ! -name '*.e2e.spec.js' -print | sort)
+# Compiled specs live in each project's dist/, except compose's, charts-ts's and operator's, whose
+# renderings (compose.yaml, dist/) are committed beside them and which compile to lib/.
+mapfile -t specs < <(find libs services tools e2e compose charts-ts kvm operator -path '*/node_modules' -prune -o \( -path '*/dist/*' -o -path 'compose/lib/*' -o -path 'charts-ts/lib/*' -o -path 'operator/lib/*' \) -name '*.spec.js' ! -name '*.e2e.spec.js' -print | sort)
 if [ "${#specs[@]}" -eq 0 ]; then
   echo "[obslab] no compiled spec files found: did the build run?" >&2
   exit 1

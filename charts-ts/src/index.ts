@@ -19,12 +19,8 @@ export {
 } from './lab.options.js';
 export { resolveLabProps, type LabChartProps, type ResolvedLabProps } from './lab.props.js';
 export { formatLabSpecProblem, LabSpecError, type LabSpecProblem } from './lab-spec.error.js';
-export {
-  labFlows,
-  LabNetworkPolicies,
-  type LabFlow,
-  type LabNetworkPoliciesProps,
-} from './network-policies.construct.js';
+export { LabNetworkPolicies, type LabNetworkPoliciesProps } from './network-policies.construct.js';
+export { runningComponents } from './running-components.js';
 export { Frontend, type FrontendProps } from './components/frontend.construct.js';
 export { TaskApi, type TaskApiProps } from './components/task-api.construct.js';
 export { OtelCollector, type OtelCollectorProps } from './components/otel-collector.construct.js';
@@ -37,11 +33,7 @@ export {
 } from './components/prometheus.construct.js';
 export { Grafana, type GrafanaProps } from './components/grafana.construct.js';
 export { Postgres, type PostgresProps } from './components/postgres.construct.js';
-export {
-  configHashAnnotation,
-  componentLabels,
-  secretRefs,
-  selectorLabels,
-  type RenderedWorkload,
-} from './workload.js';
+export { StackComponent, type StackComponentProps } from './components/stack-component.construct.js';
+export { configHashAnnotation, componentLabels, selectorLabels, type RenderedWorkload } from './workload.js';
+export { secretRefs } from './workload-env.js';
 export { distFilesOf, labDistFiles, type DistFile } from './dist.js';

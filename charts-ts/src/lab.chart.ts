@@ -8,16 +8,12 @@ import { Loki } from './components/loki.construct.js';
 import { OtelCollector } from './components/otel-collector.construct.js';
 import { Postgres } from './components/postgres.construct.js';
 import { Prometheus } from './components/prometheus.construct.js';
+import { StackComponent } from './components/stack-component.construct.js';
 import { TaskApi } from './components/task-api.construct.js';
 import { Tempo } from './components/tempo.construct.js';
-import {
-  type LabChartProps,
-  optionalComponents,
-  type OptionalComponent,
-  resolveLabProps,
-  type ResolvedLabProps,
-} from './lab.props.js';
+import { type LabChartProps, resolveLabProps, type ResolvedLabProps } from './lab.props.js';
 import { LabNetworkPolicies } from './network-policies.construct.js';
+import { runningComponents } from './running-components.js';
 
 /** Pod security labels of the lab's namespace: restricted, enforced, audited and warned. */
 export const podSecurityLabels = {
@@ -25,9 +21,6 @@ export const podSecurityLabels = {
   'pod-security.kubernetes.io/audit': 'restricted',
   'pod-security.kubernetes.io/warn': 'restricted',
 } as const;
-
-const isOptional = (name: ComponentName): name is OptionalComponent =>
-  (optionalComponents as readonly string[]).includes(name);
 
 /**
  * The whole lab in one namespace: the namespace (restricted pod security), every component,
@@ -52,36 +45,40 @@ export class LabChart extends Chart {
     });
 
     const on = lab.enabled;
-    const collector = new OtelCollector(this, 'otel-collector', { lab });
+    new OtelCollector(this, 'otel-collector', { lab });
     if (on.tempo) new Tempo(this, 'tempo', { lab });
     if (on.loki) new Loki(this, 'loki', { lab });
     if (on.prometheus) new Prometheus(this, 'prometheus', { lab });
-    const grafana = on.grafana ? new Grafana(this, 'grafana', { lab }) : undefined;
+    if (on.grafana) new Grafana(this, 'grafana', { lab });
     if (lab.database === 'postgres') new Postgres(this, 'postgres', { lab });
-    const taskApi = new TaskApi(this, 'task-api', { lab });
-    const frontend = on.frontend
-      ? new Frontend(this, 'frontend', {
-          lab,
-          taskApiHost: taskApi.service.serviceHost,
-          collectorHost: collector.service.serviceHost,
-        })
-      : undefined;
-    this.components = lab.stack.components
-      .map((c) => c.name)
-      .filter((name) => name !== 'postgres' || lab.database === 'postgres')
-      .filter((name) => !isOptional(name) || on[name]);
+    new TaskApi(this, 'task-api', { lab });
+    if (on.frontend) new Frontend(this, 'frontend', { lab });
+    this.components = runningComponents(lab);
+    // Every other running component is what the stack says it is.
+    for (const component of this.components) {
+      if (!this.node.tryFindChild(component)) new StackComponent(this, component, { lab, component });
+    }
 
-    const ingressTargets = { frontend: 8080, grafana: 3000 } as const;
-    new LabNetworkPolicies(this, 'network-policies', { lab, components: this.components, ingressTargets });
-    // One rule (and TLS host) per host whose backend runs; no Ingress when neither does.
-    const routes = [
-      ...(frontend
-        ? [{ host: lab.hosts.app, service: frontend.service.serviceName, port: ingressTargets.frontend }]
-        : []),
-      ...(grafana
-        ? [{ host: lab.hosts.grafana, service: grafana.service.serviceName, port: ingressTargets.grafana }]
-        : []),
-    ];
+    new LabNetworkPolicies(this, 'network-policies', { lab, components: this.components });
+    // One rule (and TLS host) per user-facing port of a running component; no Ingress when none runs.
+    const hostOf: Partial<Record<ComponentName, string>> = {
+      frontend: lab.hosts.app,
+      grafana: lab.hosts.grafana,
+    };
+    const routes = lab.stack.components
+      .filter((c) => this.components.includes(c.name))
+      .flatMap((c) =>
+        c.ports
+          .filter((port) => port.userFacing)
+          .map((port) => {
+            const host = hostOf[c.name];
+            if (!host)
+              throw new Error(
+                `LabChart: ${c.name}'s port ${port.name} is user-facing but has no Ingress host; add one to LabHosts`,
+              );
+            return { host, service: c.name, port: port.containerPort };
+          }),
+      );
     if (routes.length === 0) return;
     new k8s.KubeIngress(this, 'ingress', {
       metadata: {

@@ -2,20 +2,26 @@
 // replicas, images), the chart's props schema built from them, and the lists of stateful and
 // optional components. The chart's props type derives from the schema, and the operator builds the
 // ObservabilityLab spec (and from it the CRD's OpenAPI schema) out of the same field schemas.
-import { componentNames, parseImageRef, type ComponentName } from '@obslab/stack';
+import {
+  componentNames,
+  databaseModes,
+  optionalComponents,
+  parseImageRef,
+  statefulComponents,
+  type ComponentName,
+  type DatabaseMode,
+  type OptionalComponent,
+  type StatefulComponent,
+} from '@obslab/stack';
 import { z } from 'zod';
 
-/** Components that keep state on a PersistentVolumeClaim. */
-export const statefulComponents = ['task-api', 'tempo', 'loki', 'prometheus', 'grafana', 'postgres'] as const;
-export type StatefulComponent = (typeof statefulComponents)[number];
+// Facts of the stack's components (@obslab/stack): stateful ones keep state on a
+// PersistentVolumeClaim; optional ones may be turned off, the others always run.
+export { optionalComponents, statefulComponents, type OptionalComponent, type StatefulComponent };
 
-/** Components that may be turned off; the others (task-api, the collector, PostgreSQL when chosen) always run. */
-export const optionalComponents = ['frontend', 'grafana', 'tempo', 'loki', 'prometheus'] as const;
-export type OptionalComponent = (typeof optionalComponents)[number];
-
-/** Where task-api keeps its tasks. */
-export const labDatabases = ['sqlite', 'postgres'] as const;
-export type LabDatabase = (typeof labDatabases)[number];
+/** Where task-api keeps its tasks: the stack's database modes. */
+export const labDatabases = databaseModes;
+export type LabDatabase = DatabaseMode;
 
 /** Default PVC sizes. */
 export const defaultStorageSizes: Readonly<Record<StatefulComponent, string>> = {

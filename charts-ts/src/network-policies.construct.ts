@@ -1,48 +1,14 @@
-import { type ComponentName } from '@obslab/stack';
+import { componentOf, connectionsAmong, portOf, type ComponentName } from '@obslab/stack';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { type ResolvedLabProps } from './lab.props.js';
 import { componentLabels, selectorLabels } from './workload.js';
 
-/** One allowed connection between two components of the lab. */
-export interface LabFlow {
-  readonly from: ComponentName;
-  readonly to: ComponentName;
-  readonly port: number;
-  /** Why the lab needs it. */
-  readonly reason: string;
-}
-
-/** Exactly the connections the lab needs; everything else is denied. */
-export function labFlows(lab: ResolvedLabProps): LabFlow[] {
-  const flows: LabFlow[] = [
-    { from: 'frontend', to: 'task-api', port: 3000, reason: 'nginx proxies /api' },
-    { from: 'frontend', to: 'otel-collector', port: 4318, reason: 'nginx proxies browser spans (/otlp)' },
-    { from: 'task-api', to: 'otel-collector', port: 4318, reason: 'OTLP traces and logs' },
-    { from: 'otel-collector', to: 'tempo', port: 4317, reason: 'traces over OTLP/gRPC' },
-    { from: 'otel-collector', to: 'loki', port: 3100, reason: 'logs over OTLP/HTTP' },
-    { from: 'tempo', to: 'prometheus', port: 9090, reason: 'metrics-generator remote write' },
-    { from: 'prometheus', to: 'task-api', port: 3000, reason: 'scrape /metrics' },
-    { from: 'prometheus', to: 'otel-collector', port: 8888, reason: 'scrape the collector' },
-    { from: 'prometheus', to: 'tempo', port: 3200, reason: 'scrape Tempo' },
-    { from: 'prometheus', to: 'loki', port: 3100, reason: 'scrape Loki' },
-    { from: 'prometheus', to: 'grafana', port: 3000, reason: 'scrape Grafana' },
-    { from: 'grafana', to: 'prometheus', port: 9090, reason: 'metrics datasource' },
-    { from: 'grafana', to: 'tempo', port: 3200, reason: 'traces datasource' },
-    { from: 'grafana', to: 'loki', port: 3100, reason: 'logs datasource' },
-  ];
-  if (lab.database === 'postgres')
-    flows.push({ from: 'task-api', to: 'postgres', port: 5432, reason: 'the database' });
-  return flows;
-}
-
 /** Props of {@link LabNetworkPolicies}. */
 export interface LabNetworkPoliciesProps {
   readonly lab: ResolvedLabProps;
-  /** Components deployed (postgres only with the postgres database). */
+  /** Components deployed (postgres only with the postgres database, optional ones when on). */
   readonly components: readonly ComponentName[];
-  /** Components the ingress controller forwards to, and on which port. */
-  readonly ingressTargets: Readonly<Partial<Record<ComponentName, number>>>;
 }
 
 const tcp = (port: number): k8s.NetworkPolicyPort => ({
@@ -52,7 +18,8 @@ const tcp = (port: number): k8s.NetworkPolicyPort => ({
 
 /**
  * Default deny in both directions, DNS to kube-system for every pod, then one policy per component
- * that opens exactly its flows: ingress from its clients, egress to its servers.
+ * that opens exactly its connections in the stack (between deployed components): ingress from its
+ * clients, egress to its servers, and ingress from the ingress controller to its user-facing ports.
  */
 export class LabNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: LabNetworkPoliciesProps) {
@@ -87,15 +54,16 @@ export class LabNetworkPolicies extends Construct {
         ],
       },
     });
-    const flows = labFlows(lab).filter(
-      (f) => props.components.includes(f.from) && props.components.includes(f.to),
-    );
+    const { stack } = lab;
+    const flows = connectionsAmong(stack, props.components).map((c) => ({
+      ...c,
+      portNumber: portOf(componentOf(stack, c.to), c.port).containerPort,
+    }));
     for (const component of props.components) {
       const ingress: k8s.NetworkPolicyIngressRule[] = flows
         .filter((f) => f.to === component)
-        .map((f) => ({ from: [pods(f.from)], ports: [tcp(f.port)] }));
-      const ingressPort = props.ingressTargets[component];
-      if (ingressPort !== undefined) {
+        .map((f) => ({ from: [pods(f.from)], ports: [tcp(f.portNumber)] }));
+      for (const port of componentOf(stack, component).ports.filter((p) => p.userFacing)) {
         ingress.push({
           from: [
             {
@@ -104,12 +72,12 @@ export class LabNetworkPolicies extends Construct {
               },
             },
           ],
-          ports: [tcp(ingressPort)],
+          ports: [tcp(port.containerPort)],
         });
       }
       const egress: k8s.NetworkPolicyEgressRule[] = flows
         .filter((f) => f.from === component)
-        .map((f) => ({ to: [pods(f.to)], ports: [tcp(f.port)] }));
+        .map((f) => ({ to: [pods(f.to)], ports: [tcp(f.portNumber)] }));
       if (component === 'prometheus') {
         // Pod discovery watches the API server, which is not a pod: an ipBlock on its endpoints.
         egress.push({

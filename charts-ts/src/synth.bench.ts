@@ -2,7 +2,8 @@
 // graph warm, caches cold) and warm (median of the next runs), against a baseline measured in the
 // same run: rendering compose from the same stack. Target: a synth within 2 s.
 import { performance } from 'node:perf_hooks';
-import { findWorkspaceRoot, renderCompose, workspaceStack } from '@obslab/stack';
+import { renderCompose } from '@obslab/compose';
+import { findWorkspaceRoot, workspaceStack } from '@obslab/stack';
 import { synthLab } from './lab.chart.js';
 
 const root = findWorkspaceRoot();

@@ -1,14 +1,15 @@
-// The Kubernetes rendering of one stack component: its ConfigMaps, PersistentVolumeClaim or
-// volumeClaimTemplate, Deployment or StatefulSet (restricted pod security, requests and limits,
-// probes, config hash) and Service. Component constructs (components/*.construct.ts) call it with
-// what only they know.
+// The Kubernetes rendering of one stack component: its ConfigMaps (config-volumes.ts),
+// PersistentVolumeClaim or volumeClaimTemplate, Deployment or StatefulSet (restricted pod security,
+// requests and limits, probes, config hash, environment from workload-env.ts) and Service.
+// Component constructs (components/*.construct.ts) call it with what only they know.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, posix } from 'node:path';
-import { type Component, type ConfigMount, type EnvValue, type HealthEndpoint } from '@obslab/stack';
+import { basename } from 'node:path';
+import { portOf, type Component, type HealthEndpoint } from '@obslab/stack';
 import { k8s } from 'cdk8s-plus-34';
 import { type Construct } from 'constructs';
+import { configVolumes } from './config-volumes.js';
 import { type ResolvedLabProps, type StatefulComponent } from './lab.props.js';
+import { envVar, mountedSecrets, secretsDir } from './workload-env.js';
 
 /** Annotation on pod templates: a hash of the component's ConfigMaps, so a config change rolls the pods. */
 export const configHashAnnotation = 'obslab.dev/config-hash';
@@ -27,7 +28,7 @@ export function selectorLabels(component: string): Record<string, string> {
   return { 'app.kubernetes.io/name': component, 'app.kubernetes.io/part-of': 'obslab' };
 }
 
-/** A probe target: the stack's health endpoint, or another one the component offers. */
+/** A probe target: the stack's health endpoint, or another one the component offers (port by name). */
 export type ProbeTarget = HealthEndpoint;
 
 /** Probes of a container; timings suit the lab's start times. */
@@ -44,7 +45,7 @@ export interface WorkloadOptions {
   readonly lab: ResolvedLabProps;
   readonly replicas: number;
   readonly probes: WorkloadProbes;
-  /** Environment that differs on Kubernetes (service discovery, secrets), by variable name. */
+  /** Environment that differs on Kubernetes (secrets, connection variables), by variable name. */
   readonly envOverrides?: Readonly<Record<string, k8s.EnvVar>>;
   /** Container args instead of the stack's. */
   readonly args?: readonly string[];
@@ -79,120 +80,19 @@ export interface RenderedWorkload {
 const mebibytes = (mib: number) => k8s.Quantity.fromString(`${mib}Mi`);
 const millicores = (m: number) => k8s.Quantity.fromString(`${Math.round(m)}m`);
 
-/** One ConfigMap per config mount: its name, data keys, and where each key goes below the mount. */
-interface ConfigVolume {
-  readonly mount: ConfigMount;
-  readonly name: string;
-  readonly data: Record<string, string>;
-  readonly items: { key: string; path: string }[];
-}
-
-function filesBelow(dir: string, prefix = ''): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((entry) => {
-      const path = join(dir, entry);
-      const relative = prefix ? `${prefix}/${entry}` : entry;
-      return statSync(path).isDirectory() ? filesBelow(path, relative) : [relative];
-    });
-}
-
-function configVolumes(options: WorkloadOptions): ConfigVolume[] {
-  const { component, lab } = options;
-  const unused = new Set(Object.keys(options.configOverrides ?? {}));
-  const read = (source: string) => {
-    unused.delete(source);
-    return options.configOverrides?.[source] ?? readFileSync(join(lab.workspaceRoot, source), 'utf8');
-  };
-  const volumes = component.config.map((mount): ConfigVolume => {
-    if (mount.kind === 'file') {
-      const key = basename(mount.target);
-      return {
-        mount,
-        name: `${component.name}-config`,
-        data: { [key]: read(mount.source) },
-        items: [{ key, path: key }],
-      };
-    }
-    const files = filesBelow(join(lab.workspaceRoot, mount.source));
-    const data: Record<string, string> = {};
-    const items = files.map((file) => {
-      const key = file.replaceAll('/', '__');
-      data[key] = read(posix.join(mount.source, file));
-      return { key, path: file };
-    });
-    return { mount, name: `${component.name}-${posix.basename(mount.source)}`, data, items };
-  });
-  if (unused.size > 0)
-    throw new Error(
-      `LabChart: configOverrides of ${component.name} name ${[...unused].join(', ')}, which it does not mount (check the stack's config of ${component.name})`,
-    );
-  return volumes;
-}
-
-function envVar(name: string, value: EnvValue, lab: ResolvedLabProps): k8s.EnvVar {
-  switch (value.kind) {
-    case 'literal':
-      return { name, value: value.value };
-    case 'setting':
-      return { name, value: lab.settings[value.variable] ?? value.default };
-    case 'secret': {
-      const ref = secretRefs(lab)[value.variable];
-      if (!ref)
-        throw new Error(
-          `LabChart: the stack's secret ${value.variable} has no Secret on Kubernetes; add it to secretRefs`,
-        );
-      // Never in the environment (readable in /proc, inherited by children, printed by crash
-      // dumps): the Secret is mounted and the program is told where its file is.
-      return { name: secretFileVariable(name), value: secretFilePath(ref) };
-    }
-  }
-}
-
-/** Where a workload's Secrets are mounted: one read-only directory per Secret. */
-export const secretsDir = '/run/secrets';
-
-/** `/run/secrets/<secret>/<key>`: the file holding one key of a Secret. */
-export function secretFilePath(ref: { name: string; key: string }): string {
-  return `${secretsDir}/${ref.name}/${ref.key}`;
-}
-
-/**
- * The variable through which a program reads a setting from a file: Grafana's `GF_…__FILE`, the
- * `_FILE` of PostgreSQL's image and of task-api (`DATABASE_URL_FILE`).
- */
-export function secretFileVariable(name: string): string {
-  return name.startsWith('GF_') ? `${name}__FILE` : `${name}_FILE`;
-}
-
-/** The Secrets whose files `env` points at. */
-function mountedSecrets(env: readonly k8s.EnvVar[]): string[] {
-  const names = env
-    .map((e) => e.value ?? '')
-    .filter((value) => value.startsWith(`${secretsDir}/`))
-    .map((value) => value.slice(secretsDir.length + 1).split('/')[0]!);
-  return [...new Set(names)].sort();
-}
-
-/** The Secret and key that hold each of the stack's secret variables on Kubernetes (created by the user). */
-export function secretRefs(lab: ResolvedLabProps): Record<string, { name: string; key: string }> {
-  return {
-    GRAFANA_ADMIN_USER: { name: lab.grafanaAdminSecretName, key: 'admin-user' },
-    GRAFANA_ADMIN_PASSWORD: { name: lab.grafanaAdminSecretName, key: 'admin-password' },
-    POSTGRES_PASSWORD: { name: lab.postgresSecretName, key: 'password' },
-    DATABASE_URL: { name: lab.postgresSecretName, key: 'database-url' },
-  };
-}
-
-/** An environment variable read from the Secret that holds `variable`. */
-export function secretEnv(name: string, variable: string, lab: ResolvedLabProps): k8s.EnvVar {
-  return envVar(name, { kind: 'secret', variable, hint: '' }, lab);
-}
-
-function probe(target: ProbeTarget, timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
+function probe(
+  component: Component,
+  target: ProbeTarget,
+  timing: { periodSeconds: number; failureThreshold: number },
+): k8s.Probe {
   const handler =
     target.kind === 'http'
-      ? { httpGet: { path: target.path, port: k8s.IntOrString.fromNumber(target.port) } }
+      ? {
+          httpGet: {
+            path: target.path,
+            port: k8s.IntOrString.fromNumber(portOf(component, target.port).containerPort),
+          },
+        }
       : { exec: { command: [...target.command] } };
   return { ...handler, ...timing, timeoutSeconds: 5 };
 }
@@ -204,7 +104,7 @@ export function renderWorkload(scope: Construct, options: WorkloadOptions): Rend
   const labels = componentLabels(component.name, lab);
   const [uid, gid] = component.security.user.split(':').map(Number) as [number, number];
 
-  const configs = configVolumes(options);
+  const configs = configVolumes(component, lab, options.configOverrides);
   for (const config of configs) {
     new k8s.KubeConfigMap(scope, `config-${config.name}`, {
       metadata: { name: config.name, namespace, labels },
@@ -264,7 +164,7 @@ export function renderWorkload(scope: Construct, options: WorkloadOptions): Rend
   }
 
   const env = Object.entries(component.env).map(
-    ([name, value]) => options.envOverrides?.[name] ?? envVar(name, value, lab),
+    ([name, value]) => options.envOverrides?.[name] ?? envVar(name, value, component, lab),
   );
   for (const [name, value] of Object.entries(options.envOverrides ?? {})) {
     if (!(name in component.env)) env.push(value);
@@ -292,12 +192,12 @@ export function renderWorkload(scope: Construct, options: WorkloadOptions): Rend
       requests: { cpu: millicores(cpus * 250), memory: mebibytes(memoryMiB) },
       limits: { cpu: millicores(cpus * 1000), memory: mebibytes(memoryMiB) },
     },
-    startupProbe: probe(options.probes.liveness, {
+    startupProbe: probe(component, options.probes.liveness, {
       periodSeconds: 5,
       failureThreshold: Math.ceil(options.probes.startupSeconds / 5),
     }),
-    livenessProbe: probe(options.probes.liveness, { periodSeconds: 10, failureThreshold: 6 }),
-    readinessProbe: probe(options.probes.readiness, { periodSeconds: 10, failureThreshold: 3 }),
+    livenessProbe: probe(component, options.probes.liveness, { periodSeconds: 10, failureThreshold: 6 }),
+    readinessProbe: probe(component, options.probes.readiness, { periodSeconds: 10, failureThreshold: 3 }),
     securityContext: {
       allowPrivilegeEscalation: false,
       privileged: false,

@@ -6,10 +6,6 @@ import { renderWorkload, type RenderedWorkload } from '../workload.js';
 /** Props of {@link Frontend}. */
 export interface FrontendProps {
   readonly lab: ResolvedLabProps;
-  /** Fully qualified host of task-api's Service (nginx's resolver has no search path). */
-  readonly taskApiHost: string;
-  /** Fully qualified host of the collector's Service. */
-  readonly collectorHost: string;
 }
 
 /** The UI's nginx: a Deployment (frontendReplicas) with a PodDisruptionBudget when replicated. */
@@ -27,14 +23,9 @@ export class Frontend extends Construct {
       lab,
       replicas: lab.frontendReplicas,
       storage: 'ephemeral',
+      // nginx resolves upstream names itself (variable proxy_pass): the stack says so
+      // (resolvesNamesItself), so its endpoints are fully qualified and its resolver is the cluster DNS.
       probes: { liveness: health, readiness: health, startupSeconds: 30 },
-      // nginx resolves upstream names itself (variable proxy_pass): it needs the DNS server's
-      // address and fully qualified names, because it does not use the pod's search path.
-      envOverrides: {
-        NGINX_RESOLVER: { name: 'NGINX_RESOLVER', value: lab.dnsServiceIp },
-        TASK_API_URL: { name: 'TASK_API_URL', value: `http://${props.taskApiHost}:3000` },
-        OTEL_COLLECTOR_URL: { name: 'OTEL_COLLECTOR_URL', value: `http://${props.collectorHost}:4318` },
-      },
     });
   }
 }

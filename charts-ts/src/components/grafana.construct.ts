@@ -4,7 +4,8 @@ import { componentOf } from '@obslab/stack';
 import { Construct } from 'constructs';
 import YAML from 'yaml';
 import { optionalComponents, type OptionalComponent, type ResolvedLabProps } from '../lab.props.js';
-import { renderWorkload, secretEnv, type RenderedWorkload } from '../workload.js';
+import { renderWorkload, type RenderedWorkload } from '../workload.js';
+import { secretEnv } from '../workload-env.js';
 
 /** Props of {@link Grafana}. */
 export interface GrafanaProps {

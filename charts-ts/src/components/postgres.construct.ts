@@ -1,7 +1,8 @@
 import { componentOf } from '@obslab/stack';
 import { Construct } from 'constructs';
 import { type ResolvedLabProps } from '../lab.props.js';
-import { renderWorkload, secretEnv, type RenderedWorkload } from '../workload.js';
+import { renderWorkload, type RenderedWorkload } from '../workload.js';
+import { secretEnv } from '../workload-env.js';
 
 /** Props of {@link Postgres}. */
 export interface PostgresProps {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { componentOf, componentNames } from '@obslab/stack';
+import { componentOf, componentNames, portOf, type Stack } from '@obslab/stack';
 import { k8s } from 'cdk8s-plus-34';
 import { Construct } from 'constructs';
 import { parse, stringify } from '../yaml.js';
@@ -19,10 +19,18 @@ type ScrapeConfig = { job_name: string; static_configs?: { targets: string[] }[]
 
 /**
  * prometheus.yml for Kubernetes, derived from compose's: every static target `<component>:<port>`
- * becomes pod discovery in the lab's namespace, kept by the component's name label and the
- * container port; everything else (globals, rule files, job names, self-scrape) is unchanged.
+ * becomes pod discovery in the lab's namespace, kept by the component's name label and the port of
+ * the stack's scrape connection to it; everything else (globals, rule files, job names,
+ * self-scrape) is unchanged. The compose file's targets must be exactly the stack's scrape
+ * connections: a target that is none, or a scrape connection without a job, is an error.
  */
-export function kubernetesPrometheusConfig(composeConfig: string, namespace: string): string {
+export function kubernetesPrometheusConfig(composeConfig: string, namespace: string, stack: Stack): string {
+  const scrapes = new Map(
+    stack.connections
+      .filter((c) => c.scrape)
+      .map((c) => [c.to, String(portOf(componentOf(stack, c.to), c.port).containerPort)]),
+  );
+  const unscraped = new Set(scrapes.keys());
   const config = parse(composeConfig) as { scrape_configs?: ScrapeConfig[] };
   const scrapeConfigs = (config.scrape_configs ?? []).map((job): ScrapeConfig => {
     const targets = (job.static_configs ?? []).flatMap((group) => group.targets);
@@ -36,7 +44,13 @@ export function kubernetesPrometheusConfig(composeConfig: string, namespace: str
       throw new Error(
         `prometheus.yml job ${job.job_name}: one target per component job, got ${targets.join(', ')}`,
       );
-    const [, component, port] = components[0]!;
+    const [, component, written] = components[0]! as unknown as [string, string, string];
+    const port = scrapes.get(component as never);
+    if (port !== written)
+      throw new Error(
+        `LabChart: ${prometheusConfigSource} job ${job.job_name} scrapes ${component}:${written}, but the stack's scrape connection to ${component} is ${port === undefined ? 'missing' : `on port ${port}`}; make them agree (libs/stack lab.components.ts)`,
+      );
+    unscraped.delete(component as never);
     const rest: ScrapeConfig = { ...job };
     delete rest.static_configs;
     return {
@@ -53,6 +67,10 @@ export function kubernetesPrometheusConfig(composeConfig: string, namespace: str
       ],
     };
   });
+  if (unscraped.size > 0)
+    throw new Error(
+      `LabChart: ${prometheusConfigSource} has no job for the stack's scrape connection to ${[...unscraped].join(', ')}`,
+    );
   return [
     `# Kubernetes rendering of ${prometheusConfigSource} by charts-ts: static targets became pod`,
     `# discovery in namespace ${namespace}; everything else is the compose file's.`,
@@ -101,9 +119,11 @@ export class Prometheus extends Construct {
       storage: 'pvc',
       serviceAccountName: this.serviceAccountName,
       args: component.args.map((flag) => interpolate(flag, lab)),
-      configOverrides: { [prometheusConfigSource]: kubernetesPrometheusConfig(composeConfig, namespace) },
+      configOverrides: {
+        [prometheusConfigSource]: kubernetesPrometheusConfig(composeConfig, namespace, lab.stack),
+      },
       probes: {
-        liveness: { kind: 'http', port: 9090, path: '/-/healthy' },
+        liveness: { kind: 'http', port: 'http', path: '/-/healthy' },
         readiness: component.health,
         startupSeconds: 120,
       },

@@ -1,7 +1,9 @@
-import { componentOf } from '@obslab/stack';
+import { componentOf, connectionsAmong } from '@obslab/stack';
 import { Construct } from 'constructs';
 import { type ResolvedLabProps } from '../lab.props.js';
-import { renderWorkload, secretEnv, type RenderedWorkload } from '../workload.js';
+import { runningComponents } from '../running-components.js';
+import { renderWorkload, type RenderedWorkload } from '../workload.js';
+import { secretEnv } from '../workload-env.js';
 
 /** Seconds a task-api pod keeps serving after its deletion, while traffic is routed away from it. */
 export const TASK_API_PRE_STOP_SECONDS = 5;
@@ -25,7 +27,10 @@ export class TaskApi extends Construct {
     const { lab } = props;
     const component = componentOf(lab.stack, 'task-api');
     const postgres = lab.database === 'postgres';
-    const port = component.ports[0]!.containerPort;
+    // Variables of its connections to the components that run (DATABASE_URL with PostgreSQL).
+    const connectionEnv = connectionsAmong(lab.stack, runningComponents(lab))
+      .filter((c) => c.from === component.name)
+      .flatMap((c) => Object.entries(c.env ?? {}));
     this.service = renderWorkload(this, {
       component,
       lab,
@@ -40,19 +45,17 @@ export class TaskApi extends Construct {
       },
       probes: {
         // Terminus: live = the process answers; ready = the database answers.
-        liveness: { kind: 'http', port, path: '/health/live' },
+        liveness: { kind: 'http', port: 'http', path: '/health/live' },
         readiness: component.health,
         startupSeconds: 60,
       },
-      envOverrides: postgres
-        ? Object.fromEntries(
-            Object.entries(lab.stack.postgresWiring.taskApiEnv).map(([name, value]) => {
-              if (value.kind !== 'secret')
-                throw new Error(`LabChart: postgres wiring ${name} must be a secret`);
-              return [name, secretEnv(name, value.variable, lab)];
-            }),
-          )
-        : {},
+      envOverrides: Object.fromEntries(
+        connectionEnv.map(([name, value]) => {
+          if (value.kind !== 'secret')
+            throw new Error(`LabChart: connection variable ${name} of task-api must be a secret`);
+          return [name, secretEnv(name, value.variable, lab)];
+        }),
+      ),
     });
   }
 }

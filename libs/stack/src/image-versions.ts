@@ -1,16 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type ImageRef } from './component.types.js';
+import { upstreamComponents, type UpstreamComponent } from './lab.components.js';
 
-/** Components whose images are upstream images pinned in compose/config/versions.json. */
-export const upstreamComponents = [
-  'otel-collector',
-  'tempo',
-  'loki',
-  'prometheus',
-  'grafana',
-  'postgres',
-] as const;
-export type UpstreamComponent = (typeof upstreamComponents)[number];
 export type ImageVersions = Readonly<Record<UpstreamComponent, ImageRef>>;
 
 /** Splits `repo[:tag]` and refuses a missing, `latest` or digest-less floating tag. */

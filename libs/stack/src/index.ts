@@ -1,28 +1,30 @@
 export * from './component.types.js';
-export { labStack, componentOf, memoryBudgetMiB, type LabStackProps } from './lab.stack.js';
+export {
+  checkWiring,
+  componentOf,
+  connectionsAmong,
+  endpointUrl,
+  labStack,
+  memoryBudgetMiB,
+  portOf,
+  runsIn,
+  type LabStackProps,
+} from './lab.stack.js';
+export {
+  labComponents,
+  labConnections,
+  optionalComponents,
+  statefulComponents,
+  upstreamComponents,
+  type OptionalComponent,
+  type StatefulComponent,
+  type UpstreamComponent,
+} from './lab.components.js';
 export {
   formatImageRef,
   loadImageVersions,
   parseImageRef,
   parseImageVersions,
-  upstreamComponents,
   type ImageVersions,
-  type UpstreamComponent,
 } from './image-versions.js';
-export {
-  bindAddress,
-  composeOptions,
-  healthServiceName,
-  probeSidecarImageOf,
-  taskApiProbe,
-  type ComposeProbe,
-  type ComposeServiceOptions,
-} from './compose/compose.options.js';
-export {
-  composeEnvValue,
-  healthSidecarResources,
-  renderCompose,
-  renderComposePostgresOverride,
-  type RenderComposeOptions,
-} from './compose/compose.renderer.js';
 export { findWorkspaceRoot, parseFlagsFile, stackPaths, workspaceStack } from './workspace.js';

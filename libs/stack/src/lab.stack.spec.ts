@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { componentNames } from './component.types.js';
+import { componentNames, type Stack } from './component.types.js';
 import { parseImageVersions } from './image-versions.js';
-import { componentOf, labStack, memoryBudgetMiB } from './lab.stack.js';
+import { optionalComponents, statefulComponents, upstreamComponents } from './lab.components.js';
+import { checkWiring, componentOf, labStack, memoryBudgetMiB, portOf } from './lab.stack.js';
 import { findWorkspaceRoot } from './workspace.js';
 
 const versions = parseImageVersions(
@@ -61,7 +62,7 @@ describe('the lab stack definition', () => {
   it('holds no secret values: secrets are variables the operator supplies', () => {
     const env = [
       ...stack.components.flatMap((c) => Object.entries(c.env)),
-      ...Object.entries(stack.postgresWiring.taskApiEnv),
+      ...stack.connections.flatMap((c) => Object.entries(c.env ?? {})),
     ];
     for (const [name, value] of env) {
       if (/PASSWORD|SECRET|TOKEN|DATABASE_URL/.test(name)) {
@@ -90,9 +91,88 @@ describe('the lab stack definition', () => {
     assert.deepEqual(api.env.DATA_DIR, { kind: 'literal', value: '/data' });
     assert.deepEqual(api.volumes, [{ name: 'task-api-data', target: '/data' }]);
     assert.deepEqual(api.env.OTEL_EXPORTER_OTLP_ENDPOINT, {
-      kind: 'literal',
-      value: 'http://otel-collector:4318',
+      kind: 'endpoint',
+      to: 'otel-collector',
+      port: 'otlp-http',
+      scheme: 'http',
     });
+  });
+
+  it('declares every connection once, to a named port of an existing component, with a reason', () => {
+    const seen = new Set<string>();
+    for (const connection of stack.connections) {
+      const key = `${connection.from} → ${connection.to}:${connection.port}`;
+      assert.ok(!seen.has(key), `${key} twice`);
+      seen.add(key);
+      assert.ok(componentOf(stack, connection.from), key);
+      assert.ok(portOf(componentOf(stack, connection.to), connection.port), key);
+      assert.notEqual(connection.why, '', key);
+    }
+  });
+
+  it('writes each port number once: every other place names the port', () => {
+    const numbers = stack.components.flatMap((c) => c.ports.map((p) => `${c.name}:${p.containerPort}`));
+    assert.equal(new Set(numbers).size, numbers.length);
+    for (const component of stack.components) {
+      for (const [variable, value] of Object.entries(component.env)) {
+        if (value.kind === 'literal')
+          assert.doesNotMatch(
+            value.value,
+            /:\d{2,5}\b/,
+            `${component.name}.${variable} writes a port number`,
+          );
+      }
+    }
+  });
+
+  it('refuses an endpoint variable that is not a connection of the stack, and a connection to an unknown port', () => {
+    const frontend = componentOf(stack, 'frontend');
+    const stray: Stack = {
+      ...stack,
+      components: stack.components.map((c) =>
+        c === frontend
+          ? { ...c, env: { ...c.env, LOKI_URL: { kind: 'endpoint', to: 'loki', port: 'http' } } }
+          : c,
+      ),
+    };
+    assert.throws(
+      () => checkWiring(stray),
+      /frontend: LOKI_URL reaches loki:http, which is not a connection/,
+    );
+    const unknownPort: Stack = {
+      ...stack,
+      connections: [...stack.connections, { from: 'frontend', to: 'loki', port: 'grpc', why: 'test' }],
+    };
+    assert.throws(() => checkWiring(unknownPort), /loki has no port named "grpc" \(has: http\)/);
+  });
+
+  it('derives the optional, stateful and upstream sets from facts of the components', () => {
+    assert.deepEqual(optionalComponents, ['frontend', 'tempo', 'loki', 'prometheus', 'grafana']);
+    assert.deepEqual(
+      statefulComponents,
+      stack.components.filter((c) => c.volumes.length > 0).map((c) => c.name),
+    );
+    assert.deepEqual(statefulComponents, ['task-api', 'tempo', 'loki', 'prometheus', 'grafana', 'postgres']);
+    assert.deepEqual(upstreamComponents, [
+      'otel-collector',
+      'tempo',
+      'loki',
+      'prometheus',
+      'grafana',
+      'postgres',
+    ]);
+  });
+
+  it('runs PostgreSQL only in the postgres database mode, task-api reaching it with DATABASE_URL', () => {
+    assert.deepEqual(
+      stack.components.filter((c) => c.database !== undefined).map((c) => [c.name, c.database]),
+      [['postgres', 'postgres']],
+    );
+    const toPostgres = stack.connections.filter((c) => c.to === 'postgres');
+    assert.deepEqual(
+      toPostgres.map((c) => [c.from, c.port, Object.keys(c.env ?? {})]),
+      [['task-api', 'postgres', ['DATABASE_URL']]],
+    );
   });
 
   it('names only existing components as dependencies and has no cycles', () => {

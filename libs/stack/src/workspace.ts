@@ -21,14 +21,12 @@ export function parseFlagsFile(text: string): string[] {
     .filter((line) => line !== '');
 }
 
-/** Paths of the workspace files the stack is made from, and of its renderings. */
+/** Paths of the workspace files the stack is made from. */
 export function stackPaths(root: string) {
   return {
     versions: join(root, 'compose/config/versions.json'),
     prometheusFlags: join(root, 'compose/config/prometheus/flags.txt'),
     appPackage: join(root, 'services/task-api/package.json'),
-    composeFile: join(root, 'compose/compose.yaml'),
-    postgresOverride: join(root, 'compose/compose.postgres.yaml'),
   };
 }
 

@@ -1,16 +1,18 @@
 // Compose-only details of each component: how to probe health with what the image ships, which
 // host port a user-facing port is published on, the restart policy. Everything else comes from
-// the platform-neutral definitions in lab.stack.ts.
-import { type ComponentName } from '../component.types.js';
+// the platform-neutral definitions in @obslab/stack.
+import { type ComponentName } from '@obslab/stack';
 
 /**
  * How compose learns that a component is healthy:
+ * - `wget`: the image has wget: a healthcheck inside the container fetches the stack's HTTP health endpoint;
  * - `command`: a healthcheck command run inside the component's own container;
  * - `sidecar`: the image ships no program that could probe it (FROM scratch, distroless), so a small
  *   `<name>-health` service, from an image of the lab that has a shell and wget, probes the
  *   component's HTTP health endpoint (from the stack) over the compose network; dependants wait on it.
  */
 export type ComposeProbe =
+  | { readonly kind: 'wget' }
   | { readonly kind: 'command'; readonly test: readonly string[] }
   | { readonly kind: 'sidecar'; readonly reason: string };
 
@@ -26,15 +28,11 @@ export interface ComposeServiceOptions {
   readonly probe: ComposeProbe;
   /** Seconds the service may take to start before failed probes count. */
   readonly startPeriodSeconds: number;
-  /** Host port variable and default for each user-facing container port. */
-  readonly publish?: Readonly<Record<number, { readonly variable: string; readonly default: number }>>;
+  /** Host port variable and default for each user-facing port, by port name. */
+  readonly publish?: Readonly<Record<string, { readonly variable: string; readonly default: number }>>;
 }
 
-const wget = (port: number, path: string): ComposeProbe => ({
-  kind: 'command',
-  // busybox and GNU wget both take these flags.
-  test: ['CMD', 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${port}${path}`],
-});
+const wget: ComposeProbe = { kind: 'wget' };
 
 /** The probe the task-api image itself declares (node's fetch: no curl in the image). */
 export const taskApiProbe: readonly string[] = [
@@ -45,9 +43,9 @@ export const taskApiProbe: readonly string[] = [
 
 export const composeOptions: Readonly<Record<ComponentName, ComposeServiceOptions>> = {
   frontend: {
-    probe: wget(8080, '/healthz'),
+    probe: wget,
     startPeriodSeconds: 10,
-    publish: { 8080: { variable: 'FRONTEND_PORT', default: 8080 } },
+    publish: { http: { variable: 'FRONTEND_PORT', default: 8080 } },
   },
   'task-api': { probe: { kind: 'command', test: ['CMD', ...taskApiProbe] }, startPeriodSeconds: 30 },
   'otel-collector': {
@@ -66,12 +64,12 @@ export const composeOptions: Readonly<Record<ComponentName, ComposeServiceOption
     },
     startPeriodSeconds: 30,
   },
-  loki: { probe: wget(3100, '/ready'), startPeriodSeconds: 60 },
-  prometheus: { probe: wget(9090, '/-/ready'), startPeriodSeconds: 30 },
+  loki: { probe: wget, startPeriodSeconds: 60 },
+  prometheus: { probe: wget, startPeriodSeconds: 30 },
   grafana: {
-    probe: wget(3000, '/api/health'),
+    probe: wget,
     startPeriodSeconds: 60,
-    publish: { 3000: { variable: 'GRAFANA_PORT', default: 3000 } },
+    publish: { http: { variable: 'GRAFANA_PORT', default: 3000 } },
   },
   postgres: {
     probe: {
