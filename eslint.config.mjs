@@ -102,7 +102,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/bench/**/*.ts', '**/testing/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.tests.ts', '**/bench/**/*.ts', '**/testing/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

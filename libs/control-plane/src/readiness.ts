@@ -1,5 +1,7 @@
 import { request } from 'node:https';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type ManagedProcess } from './managed-process.js';
 
 /** TLS material for {@link httpsGet}. */
 export interface HttpsClientTls {
@@ -60,4 +62,60 @@ export async function loadTls(files: { ca?: string; cert?: string; key?: string 
   const load = (file: string | undefined) => (file ? readFile(file) : Promise.resolve(undefined));
   const [ca, cert, key] = await Promise.all([load(files.ca), load(files.cert), load(files.key)]);
   return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+}
+
+/** One health endpoint of a component being started. */
+export interface HealthCheck {
+  readonly what: string;
+  readonly url: string;
+  readonly tls: HttpsClientTls;
+  /** Whether a 200 answer's body means healthy. Default: any 200. */
+  readonly accept?: (body: string) => boolean;
+}
+
+/** A node's JSON: Ready and without taints, so pods can be scheduled on it. */
+export function isSchedulableReadyNode(body: string): boolean {
+  const node = JSON.parse(body) as {
+    spec?: { taints?: unknown[] };
+    status?: { conditions?: { type: string; status: string }[] };
+  };
+  const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  return ready && (node.spec?.taints ?? []).length === 0;
+}
+
+/**
+ * Polls `check` every 100 ms until it passes; fails at once, with its log's tail, when a component
+ * exits, and at `deadline` with every component's log tail.
+ */
+export async function waitUntilHealthy(
+  processes: readonly ManagedProcess[],
+  deadline: number,
+  check: HealthCheck,
+): Promise<void> {
+  let lastProblem = 'no answer yet';
+  for (;;) {
+    const dead = processes.find((p) => p.hasExited());
+    if (dead) {
+      const exit = await dead.exited;
+      throw new Error(
+        `${dead.name} exited during start-up (code ${exit.code}, signal ${exit.signal}); ${dead.logFile} ends with:\n${dead.logTail()}`,
+      );
+    }
+    try {
+      const { status, body } = await httpsGet(check.url, check.tls);
+      if (status === 200 && (check.accept?.(body) ?? true)) return;
+      const failed = body.split('\n').filter((line) => line.includes('failed'));
+      lastProblem =
+        status === 200
+          ? `${check.what}: not yet`
+          : `${check.what} answered ${status}: ${failed.join('; ') || body.slice(0, 200)}`;
+    } catch (error) {
+      lastProblem = `${check.what}: ${error instanceof Error ? error.message : String(error)}`;
+    }
+    if (Date.now() > deadline) {
+      const tails = processes.map((p) => `--- ${p.name} (${p.logFile}):\n${p.logTail(10)}`).join('\n');
+      throw new Error(`control plane not ready in time (${lastProblem})\n${tails}`);
+    }
+    await sleep(100);
+  }
 }
