@@ -5,14 +5,14 @@
 // targets, and the table shows each target's median round.
 import { freePort } from '@obslab/process';
 import autocannon from 'autocannon';
-import Database from 'better-sqlite3';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { toSqliteTimestamp } from '../tasks/store/sqlite-task.sql.js';
+import { create, fillTable, get, list, listLarge, type Scenario, seed } from './bench.scenarios.js';
+import { cpuMs, rssMb, startTarget, type Target, type TargetPlan } from './bench.target.js';
 
 const HELP = `Usage: npm run bench -- [--duration S] [--rounds N] [--connections N,M] [--cpu-prof DIR] [--out FILE]
 
@@ -71,105 +71,6 @@ const LARGE_TABLE_ROWS = 100_000;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const MAIN = here('../main.js');
 
-interface TargetPlan {
-  name: string;
-  args: (port: number) => string[];
-  env: NodeJS.ProcessEnv;
-  /** The SQLite file it serves, for the large-table scenario; none for the in-memory ceiling. */
-  database?: string;
-}
-
-interface Target extends TargetPlan {
-  child: ChildProcess;
-  baseUrl: string;
-  readyMs: number;
-  peakRssMb: number;
-  stop(): Promise<void>;
-}
-
-async function waitReady(baseUrl: string, child: ChildProcess, started: number): Promise<number> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${baseUrl}: process exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${baseUrl}/health/ready`)).status === 200) return performance.now() - started;
-    } catch {
-      // not yet listening
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
-async function startTarget(plan: TargetPlan): Promise<Target> {
-  const port = await freePort();
-  const profile = values['cpu-prof'];
-  const profileArgs = profile
-    ? ['--cpu-prof', `--cpu-prof-dir=${join(profile, plan.name.replace(/[^a-z0-9]+/gi, '-'))}`]
-    : [];
-  const started = performance.now();
-  const child = spawn(process.execPath, [...profileArgs, ...plan.args(port)], {
-    env: { PATH: process.env['PATH'], PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...plan.env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const readyMs = await waitReady(baseUrl, child, started);
-  return {
-    ...plan,
-    child,
-    baseUrl,
-    readyMs,
-    peakRssMb: 0,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
-}
-
-/** CPU time (user + system) the process has used so far, in milliseconds (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readProc(pid, 'stat').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) * 10;
-}
-
-function rssMb(pid: number): number {
-  return Number(/VmRSS:\s+(\d+) kB/.exec(readProc(pid, 'status'))?.[1] ?? 0) / 1024;
-}
-
-/** A /proc file of a target, or '' once the process is gone (load() then reports how it ended). */
-function readProc(pid: number, file: string): string {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-interface Scenario {
-  name: string;
-  request: (baseUrl: string) => autocannon.Options;
-}
-
-const list: Scenario = {
-  name: 'list (100 tasks)',
-  request: (url) => ({ url: `${url}/api/tasks?limit=100` }),
-};
-const get: Scenario = { name: 'get', request: (url) => ({ url: `${url}/api/tasks/50` }) };
-const create: Scenario = {
-  name: 'create',
-  request: (url) => ({
-    url: `${url}/api/tasks`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'benchmark task', description: 'created under load' }),
-  }),
-};
-const listLarge: Scenario = {
-  name: 'list (100 of 100,000 rows)',
-  request: (url) => ({ url: `${url}/api/tasks?limit=100` }),
-};
-
 interface Result {
   target: string;
   scenario: string;
@@ -182,38 +83,6 @@ interface Result {
   p99: number;
   errors: number;
   non2xx: number;
-}
-
-async function seed(baseUrl: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    const response = await fetch(`${baseUrl}/api/tasks`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: `seed ${i}`, description: 'x'.repeat(80) }),
-    });
-    if (response.status !== 201) throw new Error(`seeding ${baseUrl} failed: ${response.status}`);
-  }
-}
-
-/** Tops the table up to {@link LARGE_TABLE_ROWS} rows, older than every row already there. */
-function fillTable(file: string): void {
-  const db = new Database(file);
-  try {
-    db.pragma('busy_timeout = 5000');
-    const rows = db.prepare('SELECT count(*) FROM tasks').pluck().get() as number;
-    const insert = db.prepare(
-      'INSERT INTO tasks (title, description, completed, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    const base = Date.UTC(2020, 0, 1);
-    db.transaction(() => {
-      for (let i = 0; i < LARGE_TABLE_ROWS - rows; i++) {
-        const at = toSqliteTimestamp(new Date(base + i * 1000));
-        insert.run(`filler ${i}`, 'x'.repeat(80), i % 3 === 0 ? 1 : 0, at, at);
-      }
-    })();
-  } finally {
-    db.close();
-  }
 }
 
 /** Loads one target, sampling its RSS while it is under load. */
@@ -333,7 +202,7 @@ const targets: Target[] = [];
 try {
   for (const plan of plans) {
     process.stderr.write(`[bench] starting ${plan.name}\n`);
-    targets.push(await startTarget(plan));
+    targets.push(await startTarget(plan, values['cpu-prof']));
   }
   for (const target of targets) await seed(target.baseUrl);
   // Reads first on 100 rows, then writes (which grow the tables), then reads on 100,000 rows.
@@ -341,7 +210,7 @@ try {
   await runScenario(get, targets);
   await runScenario(create, targets);
   const withDatabase = targets.filter((target) => target.database !== undefined);
-  for (const target of withDatabase) fillTable(target.database!);
+  for (const target of withDatabase) fillTable(target.database!, LARGE_TABLE_ROWS);
   await runScenario(listLarge, withDatabase);
 } finally {
   await Promise.all(targets.map((target) => target.stop()));
