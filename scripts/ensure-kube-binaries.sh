@@ -18,12 +18,12 @@
 # With --node it also builds the node's programs, kubelet and kube-proxy, for `lab cluster up --node`.
 #
 # Usage: scripts/ensure-kube-binaries.sh [--node]
-# Env:   KUBE_VERSION (default: e2e/control-plane/kube-version), KWOK_VERSION (default below),
+# Env:   KUBE_VERSION (default: libs/control-plane/kube-version), KWOK_VERSION (default below),
 #        OBSLAB_CACHE, KUBEBUILDER_ASSETS
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-KUBE_VERSION="${KUBE_VERSION:-$(tr -d ' \n' < "$root/e2e/control-plane/kube-version")}"
+KUBE_VERSION="${KUBE_VERSION:-$(tr -d ' \n' < "$root/libs/control-plane/kube-version")}"
 case "$KUBE_VERSION" in v1.*.*) ;; *) printf '[ensure-kube-binaries] error: bad Kubernetes version "%s" (want v1.<minor>.<patch>)\n' "$KUBE_VERSION" >&2; exit 1 ;; esac
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
 cache="${OBSLAB_CACHE:-$HOME/.cache/obslab}"

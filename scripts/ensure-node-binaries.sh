@@ -35,7 +35,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="${OBSLAB_CACHE:-$HOME/.cache/obslab}"
 COREDNS_VERSION="${COREDNS_VERSION:-v1.15.0}"
 KNP_VERSION="${KNP_VERSION:-v0.8.0}"
-CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}" # cri-tools follows Kubernetes minors (e2e/control-plane/kube-version)
+CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}" # cri-tools follows Kubernetes minors (libs/control-plane/kube-version)
 pause_source="$root/tools/lab/images/pause/pause.c"
 all=(coredns kube-network-policies pause crictl)
 

@@ -66,7 +66,11 @@ describe('lab exit codes', () => {
     ['an unknown check', ['verify', '--url', 'http://127.0.0.1:1', '--only', 'tarces'], /unknown check/],
     ['a bad --timeout', ['cluster', 'up', '--timeout', 'soon'], /--timeout must be a positive number/],
     ['a bad --fake-nodes', ['cluster', 'up', '--fake-nodes', '-1'], /--fake-nodes must be a whole number/],
-    ['a bad --verify-wait', ['deploy', '--host', 'a@b', '--verify-wait', 'x'], /--verify-wait "x"/],
+    [
+      'a bad --verify-wait',
+      ['deploy', '--host', 'a@b', '--verify-wait', 'x'],
+      /--verify-wait must be a positive number of seconds, got "x"/,
+    ],
     [
       'a bad --concurrency',
       ['operator', 'run', '--concurrency', '0'],

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { clusterCommand } from './cluster.command.js';
-import { LabError } from './lab.error.js';
+import { clusterCommand } from './cluster/cluster.command.js';
+import { LabError, USAGE_EXIT_CODE } from './lab.error.js';
 import { verifyCommand } from './verify/verify.command.js';
 import { vmCommand } from './vm/vm.command.js';
 import { deployCommand } from './deploy/deploy.command.js';
@@ -8,8 +8,7 @@ import { operatorCommand } from './operator/operator.command.js';
 import { imagesCommand } from './images/images.command.js';
 import { upCommands } from './up/up.command.js';
 
-/** Exit code of a usage error (unknown command or option, missing or bad value), as in every `lab` command. */
-export const USAGE_EXIT_CODE = 2;
+export { USAGE_EXIT_CODE };
 
 /** The `lab` program; each command group (up/down/status, cluster, verify, vm, deploy, operator, images) lives in its own `*.command.ts`. */
 export function createProgram(): Command {

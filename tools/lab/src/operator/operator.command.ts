@@ -3,8 +3,14 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { CrdMissingError, jsonLogger, startOperator } from '@obslab/operator';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command } from 'commander';
 import { LabError } from '../lab.error.js';
+import {
+  atLeastOne,
+  listenAddressOption,
+  numberOption,
+  parseListenAddress,
+} from '../options/option.parsers.js';
 
 /** Options of `lab operator run`. */
 export interface OperatorRunOptions {
@@ -19,23 +25,6 @@ export interface OperatorRunOptions {
   clusterDnsIp?: string;
   clusterDomain?: string;
   resyncSeconds: number;
-}
-
-const positiveInt = (what: string) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new InvalidArgumentError(`${what} must be a whole number of at least 1`);
-  return n;
-};
-
-/** `host:port`, or `off`. */
-export function parseAddress(value: string): { host: string; port: number } | false {
-  if (value === 'off') return false;
-  const match = /^(.*):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[2]);
-  if (!match || port > 65535)
-    throw new InvalidArgumentError('use host:port (e.g. 127.0.0.1:8080, :0 for any free port) or off');
-  return { host: match[1] || '0.0.0.0', port };
 }
 
 /** `lab operator run`: the ObservabilityLab operator, in-cluster or against a kubeconfig. */
@@ -54,22 +43,21 @@ export function operatorCommand(): Command {
     .option('--leader-election-namespace <namespace>', 'namespace of the Lease', 'obslab-system')
     .option('--lease-name <name>', 'name of the Lease', 'obslab-operator')
     .addOption(
-      new Option('--probes-address <host:port>', '/metrics, /healthz and /readyz listen here (off: none)')
-        .default('127.0.0.1:8080')
-        .argParser((v: string) => (parseAddress(v), v)),
+      listenAddressOption(
+        '--probes-address <host:port>',
+        '/metrics, /healthz and /readyz listen here (off: none)',
+      ).default('127.0.0.1:8080'),
     )
-    .addOption(
-      new Option('--concurrency <n>', 'labs reconciled at once')
-        .default(4)
-        .argParser(positiveInt('--concurrency')),
-    )
+    .addOption(numberOption('--concurrency <n>', 'labs reconciled at once', atLeastOne).default(4))
     .option('--identity <name>', 'this replica in the Lease and in Events (default: $POD_NAME or host-pid)')
     .option('--cluster-dns-ip <ip>', "the cluster DNS Service IP, nginx's resolver (default: 10.96.0.10)")
     .option('--cluster-domain <domain>', 'the cluster DNS domain (default: cluster.local)')
     .addOption(
-      new Option('--resync-seconds <n>', 'reconcile every lab again this often, from the cache')
-        .default(600)
-        .argParser(positiveInt('--resync-seconds')),
+      numberOption(
+        '--resync-seconds <n>',
+        'reconcile every lab again this often, from the cache',
+        atLeastOne,
+      ).default(600),
     )
     .action(async (options: OperatorRunOptions) => runOperator(options));
   return operator;
@@ -125,7 +113,7 @@ export async function runOperator(options: OperatorRunOptions): Promise<void> {
       leaderElection: options.leaderElect
         ? { namespace: options.leaderElectionNamespace, name: options.leaseName }
         : false,
-      probes: parseAddress(options.probesAddress),
+      probes: parseListenAddress('--probes-address', options.probesAddress),
       concurrency: options.concurrency,
       resyncMs: options.resyncSeconds * 1000,
       cluster: {

@@ -72,7 +72,7 @@ describe('lab up, down, status', () => {
   it('exits with 2 on a bad value or a stray argument, before touching anything', async () => {
     const bad = await runLab(['up', '--workspace', workspace, '--verify-wait', 'soon'], noDocker);
     assert.equal(bad.code, 2, bad.stderr);
-    assert.match(bad.stderr, /--verify-wait "soon": a positive number of seconds/);
+    assert.match(bad.stderr, /--verify-wait must be a positive number of seconds, got "soon"/);
     const stray = await runLab(['down', 'now'], noDocker);
     assert.equal(stray.code, 2, stray.stderr);
     assert.match(stray.stderr, /too many arguments/);

@@ -3,9 +3,10 @@
 // once it runs, and the links to open. Everything else is the existing pieces: compose/compose.yaml,
 // `lab verify`, step()/run() for external programs.
 import { relative } from 'node:path';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { progress } from '../deploy/step.runner.js';
 import { LabError } from '../lab.error.js';
+import { numberOption, repeatableOption, seconds } from '../options/option.parsers.js';
 import { verify } from '../verify/verify.command.js';
 import { ensureComposeEnv } from './compose-env.js';
 import { type ComposeTool, dockerEngineVersion, findCompose } from './compose.tool.js';
@@ -27,23 +28,15 @@ interface UpOptions extends LocalLabOptions {
   waitTimeout: number;
 }
 
-const positiveSeconds = (what: string) => (value: string) => {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new LabError(`${what} "${value}": a positive number of seconds`, undefined, 2);
-  return seconds;
-};
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 /** The options `up`, `down` and `status` share: where the lab is and how compose is called. */
 function withLabOptions(command: Command): Command {
   return command
     .option('--workspace <dir>', 'the repository root', defaultWorkspace)
-    .option(
-      '-f, --file <compose file>',
-      'another compose file after compose/compose.yaml, e.g. an override (repeatable)',
-      collect,
-      [],
+    .addOption(
+      repeatableOption(
+        '-f, --file <compose file>',
+        'another compose file after compose/compose.yaml, e.g. an override (repeatable)',
+      ),
     )
     .option('-p, --project <name>', 'compose project name (default: obslab, from compose.yaml)')
     .option('--env-file <file>', 'the env file (default: compose/.env, made on the first lab up)')
@@ -59,14 +52,14 @@ export function upCommands(): Command[] {
     .option('--no-build', 'use the images as they are (no docker build of task-api and the UI)')
     .option('--no-verify', 'skip `lab verify` once the lab runs')
     .addOption(
-      new Option('--verify-wait <seconds>', 'how long verify waits for telemetry')
-        .default(90)
-        .argParser(positiveSeconds('--verify-wait')),
+      numberOption('--verify-wait <seconds>', 'how long verify waits for telemetry', seconds).default(90),
     )
     .addOption(
-      new Option('--wait-timeout <seconds>', 'how long compose may take until every service is healthy')
-        .default(600)
-        .argParser(positiveSeconds('--wait-timeout')),
+      numberOption(
+        '--wait-timeout <seconds>',
+        'how long compose may take until every service is healthy',
+        seconds,
+      ).default(600),
     )
     .action(async (options: UpOptions) => labUp(options));
 

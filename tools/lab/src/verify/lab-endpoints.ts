@@ -1,3 +1,10 @@
+import {
+  DATASOURCES,
+  type DatasourceName,
+  SLO_DASHBOARD_UID,
+  TRACING_DASHBOARD_UID,
+} from '@obslab/dashboards';
+
 /** Where each backend of a deployed lab answers, and how to authenticate. */
 export interface LabEndpoints {
   /** The frontend (nginx) or, without it, the task service itself. */
@@ -15,11 +22,13 @@ export interface GrafanaAccess {
   readonly password: string;
 }
 
-/** The fixed datasource uids provisioned in compose/config/grafana. */
-export const DATASOURCE_UIDS = { prometheus: 'prometheus', tempo: 'tempo', loki: 'loki' } as const;
-export const DASHBOARD_UIDS = ['obslab-slo', 'obslab-tracing'] as const;
-
-export type Backend = keyof typeof DATASOURCE_UIDS;
+/** The backends Grafana has a datasource for, with the fixed uids @obslab/dashboards provisions. */
+export type Backend = DatasourceName;
+export const DATASOURCE_UIDS: readonly string[] = Object.values(DATASOURCES).map(
+  (datasource) => datasource.uid,
+);
+/** The dashboards @obslab/dashboards provisions. */
+export const DASHBOARD_UIDS: readonly string[] = [SLO_DASHBOARD_UID, TRACING_DASHBOARD_UID];
 
 /** A GET/POST against a backend: directly when its URL is known, else through Grafana's datasource proxy. */
 export interface BackendClient {
@@ -44,7 +53,7 @@ export function backendClient(
   }
   const grafana = endpoints.grafana;
   if (!grafana) return undefined;
-  const base = new URL(`api/datasources/proxy/uid/${DATASOURCE_UIDS[backend]}/`, withSlash(grafana.url));
+  const base = new URL(`api/datasources/proxy/uid/${DATASOURCES[backend].uid}/`, withSlash(grafana.url));
   return {
     describe: `${backend} through Grafana's datasource proxy at ${grafana.url.origin}`,
     get: (path, query) =>

@@ -286,7 +286,7 @@ const grafana: Check = {
     const health = await grafanaGet(access, 'api/health', requestTimeoutMs);
     if (!health.ok) throw new CheckFailure(`Grafana /api/health answered ${health.status}`, hint);
     const missing: string[] = [];
-    for (const uid of Object.values(DATASOURCE_UIDS)) {
+    for (const uid of DATASOURCE_UIDS) {
       const response = await grafanaGet(access, `api/datasources/uid/${uid}`, requestTimeoutMs);
       if (response.status === 401)
         throw new CheckFailure(
@@ -301,7 +301,7 @@ const grafana: Check = {
     }
     if (missing.length > 0) throw new CheckFailure(`missing in Grafana: ${missing.join(', ')}`, hint);
     return {
-      detail: `datasources ${Object.values(DATASOURCE_UIDS).join(', ')} and dashboards ${DASHBOARD_UIDS.join(', ')} present`,
+      detail: `datasources ${DATASOURCE_UIDS.join(', ')} and dashboards ${DASHBOARD_UIDS.join(', ')} present`,
     };
   },
 };

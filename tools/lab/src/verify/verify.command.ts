@@ -1,5 +1,6 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { LabError } from '../lab.error.js';
+import { namesOption, numberOption, seconds, urlOption } from '../options/option.parsers.js';
 import type { LabEndpoints } from './lab-endpoints.js';
 import {
   CHECK_NAMES,
@@ -28,6 +29,7 @@ const optionalComponents: Readonly<Record<string, CheckName | undefined>> = {
   loki: 'logs',
   grafana: 'grafana',
 };
+const optionalNames = Object.keys(optionalComponents);
 
 export interface CheckReport {
   name: CheckName;
@@ -44,34 +46,38 @@ export function verifyCommand(): Command {
     .description(
       'Check a deployed lab end to end: send requests with a known trace id through the frontend, then confirm the trace is in Tempo, its logs in Loki, the requests counted by Prometheus with every target up, and Grafana serving its datasources and dashboards. Backends are reached through Grafana (only the frontend and Grafana are published) unless their own URL is given.',
     )
-    .requiredOption('--url <url>', 'the frontend, e.g. http://192.168.122.250:8080', parseUrl)
-    .option(
-      '--grafana-url <url>',
-      'Grafana, e.g. http://192.168.122.250:3000 (admin password from GRAFANA_ADMIN_PASSWORD)',
-      parseUrl,
+    .addOption(
+      urlOption('--url <url>', 'the frontend, e.g. http://192.168.122.250:8080').makeOptionMandatory(),
+    )
+    .addOption(
+      urlOption(
+        '--grafana-url <url>',
+        'Grafana, e.g. http://192.168.122.250:3000 (admin password from GRAFANA_ADMIN_PASSWORD)',
+      ),
     )
     .option('--grafana-user <name>', 'Grafana user', 'admin')
-    .option('--prometheus-url <url>', 'Prometheus directly, instead of through Grafana', parseUrl)
-    .option('--tempo-url <url>', 'Tempo directly, instead of through Grafana', parseUrl)
-    .option('--loki-url <url>', 'Loki directly, instead of through Grafana', parseUrl)
+    .addOption(urlOption('--prometheus-url <url>', 'Prometheus directly, instead of through Grafana'))
+    .addOption(urlOption('--tempo-url <url>', 'Tempo directly, instead of through Grafana'))
+    .addOption(urlOption('--loki-url <url>', 'Loki directly, instead of through Grafana'))
     .addOption(
-      new Option(
-        '--only <checks>',
-        `run only these checks (comma-separated: ${CHECK_NAMES.join(', ')})`,
-      ).argParser(parseChecks),
+      namesOption('--only <checks>', `run only these checks (comma-separated: ${CHECK_NAMES.join(', ')})`, {
+        noun: 'check',
+        names: CHECK_NAMES,
+      }),
     )
     .addOption(
-      new Option(
+      namesOption(
         '--without <components>',
-        `components the lab runs without (comma-separated: ${Object.keys(optionalComponents).join(', ')}): their checks are skipped and their scrape targets may be down`,
-      )
-        .default([])
-        .argParser(parseWithout),
+        `components the lab runs without (comma-separated: ${optionalNames.join(', ')}): their checks are skipped and their scrape targets may be down`,
+        { noun: 'component', names: optionalNames },
+      ).default([]),
     )
     .addOption(
-      new Option('--wait <seconds>', 'how long to wait for telemetry to reach each backend')
-        .default(90)
-        .argParser(positiveSeconds),
+      numberOption(
+        '--wait <seconds>',
+        'how long to wait for telemetry to reach each backend',
+        seconds,
+      ).default(90),
     )
     .action(async (options: VerifyOptions) => {
       const reports = await verify(endpointsOf(options), {
@@ -173,51 +179,4 @@ export async function verify(
     reports.filter((report) => report.status === status).length;
   say(`${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped`);
   return reports;
-}
-
-function parseUrl(value: string): URL {
-  try {
-    const url = new URL(value);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
-  } catch {
-    // reported below
-  }
-  throw new LabError(`not an http(s) URL: ${value}`, 'e.g. --url http://192.168.122.250:8080', 2);
-}
-
-function parseChecks(value: string): CheckName[] {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  const unknown = names.filter((name) => !(CHECK_NAMES as readonly string[]).includes(name));
-  if (unknown.length > 0 || names.length === 0)
-    throw new LabError(
-      `unknown check(s): ${unknown.join(', ') || '(none given)'}`,
-      `choose from ${CHECK_NAMES.join(', ')}`,
-      2,
-    );
-  return names as CheckName[];
-}
-
-function parseWithout(value: string): string[] {
-  const names = value
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean);
-  const unknown = names.filter((name) => !Object.hasOwn(optionalComponents, name));
-  if (unknown.length > 0 || names.length === 0)
-    throw new LabError(
-      `--without: unknown component(s): ${unknown.join(', ') || '(none given)'}`,
-      `choose from ${Object.keys(optionalComponents).join(', ')}`,
-      2,
-    );
-  return names;
-}
-
-function positiveSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds <= 0)
-    throw new LabError(`--wait takes a positive number of seconds, not ${value}`, undefined, 2);
-  return seconds;
 }

@@ -1,10 +1,10 @@
 // `lab vm render|up|down|status|ssh`: the lab VM from its spec (@obslab/kvm) on libvirt.
 import { spawn } from 'node:child_process';
 import { renderVm, writeRenderedVm } from '@obslab/kvm';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { sshArgs, sshOptions } from '../deploy/ssh.target.js';
 import { step } from '../deploy/step.runner.js';
-import { LabError } from '../lab.error.js';
+import { numberOption, seconds } from '../options/option.parsers.js';
 import { sshTargetOf, type VmContext, vmDown, vmStatus, vmUp } from './vm.lifecycle.js';
 import { specOf, type VmOptions, withVmOptions } from './vm.options.js';
 
@@ -13,13 +13,6 @@ const contextOf = (options: VmOptions): VmContext => ({
   connect: options.connect,
   identity: options.identity,
 });
-
-const seconds = (what: string) => (value: string) => {
-  const number = Number(value);
-  if (!Number.isFinite(number) || number <= 0)
-    throw new LabError(`${what} "${value}": a positive number of seconds`, undefined, 2);
-  return number;
-};
 
 export function vmCommand(): Command {
   const vm = new Command('vm').description(
@@ -45,9 +38,7 @@ export function vmCommand(): Command {
         'define and start the network and the VM (copy-on-write overlay of the base image, cloud-init seed), wait for SSH, print the address; does only what is missing',
       )
       .addOption(
-        new Option('--timeout <seconds>', 'how long to wait for SSH and cloud-init')
-          .default(900)
-          .argParser(seconds('--timeout')),
+        numberOption('--timeout <seconds>', 'how long to wait for SSH and cloud-init', seconds).default(900),
       ),
   ).action(async (options: VmOptions & { timeout: number }) => {
     await vmUp(contextOf(options), { timeoutMs: options.timeout * 1000 });
@@ -61,9 +52,7 @@ export function vmCommand(): Command {
       )
       .option('--purge', 'undefine the domain and network and delete the state directory', false)
       .addOption(
-        new Option('--timeout <seconds>', 'how long a clean shutdown may take')
-          .default(60)
-          .argParser(seconds('--timeout')),
+        numberOption('--timeout <seconds>', 'how long a clean shutdown may take', seconds).default(60),
       ),
   ).action(async (options: VmOptions & { purge: boolean; timeout: number }) => {
     await vmDown(contextOf(options), { purge: options.purge, timeoutMs: options.timeout * 1000 });

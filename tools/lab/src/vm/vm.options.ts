@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { defineVm, type VmSpec, VmSpecError } from '@obslab/kvm';
 import { type Command, Option } from 'commander';
 import { LabError } from '../lab.error.js';
+import { atLeastOne, numberOption, usageError } from '../options/option.parsers.js';
 
 export interface VmOptions {
   name: string;
@@ -25,17 +26,9 @@ export interface VmOptions {
 
 export const defaultIdentity = join(homedir(), '.ssh/id_ed25519_jenkins');
 
-const integer = (what: string) => (value: string) => {
-  const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0)
-    throw new LabError(`${what} "${value}": a positive integer`, undefined, 2);
-  return number;
-};
-
 function forward(value: string, previous: Record<number, number>): Record<number, number> {
   const match = /^(\d+):(\d+)$/.exec(value);
-  if (!match)
-    throw new LabError(`--forward "${value}": expected GUEST_PORT:HOST_PORT, e.g. 22:2222`, undefined, 2);
+  if (!match) throw usageError(`--forward "${value}": expected GUEST_PORT:HOST_PORT, e.g. 22:2222`);
   return { ...previous, [Number(match[1])]: Number(match[2]) };
 }
 
@@ -48,9 +41,9 @@ export function withVmOptions(command: Command): Command {
       'SSH private key; its .pub is authorized for the deploy user',
       defaultIdentity,
     )
-    .option('--vcpus <n>', 'virtual CPUs (default 4)', integer('--vcpus'))
-    .option('--memory <MiB>', 'memory in MiB (default 8192)', integer('--memory'))
-    .option('--disk <GiB>', 'disk size in GiB (default 40)', integer('--disk'))
+    .addOption(numberOption('--vcpus <n>', 'virtual CPUs (default 4)', atLeastOne))
+    .addOption(numberOption('--memory <MiB>', 'memory in MiB (default 8192)', atLeastOne))
+    .addOption(numberOption('--disk <GiB>', 'disk size in GiB (default 40)', atLeastOne))
     .option('--base-image <qcow2>', 'base image (never written; the VM gets a copy-on-write overlay)')
     .option(
       '--state-dir <dir>',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findKubeBinaries, kubeBinariesHint, skipUnlessKubeBinaries } from '@obslab/control-plane';
 import { isAlive } from './cluster-state.js';
-import { runLab } from './testing/run-lab.js';
+import { runLab } from '../testing/run-lab.js';
 
 const lab = runLab;
 

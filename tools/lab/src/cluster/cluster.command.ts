@@ -13,7 +13,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import {
   type ClusterPaths,
   type ClusterState,
@@ -21,7 +21,8 @@ import {
   isAlive,
   readClusterState,
 } from './cluster-state.js';
-import { LabError } from './lab.error.js';
+import { LabError } from '../lab.error.js';
+import { numberOption, seconds } from '../options/option.parsers.js';
 import { clusterImagesCommand } from './cluster-images.command.js';
 
 const daemonScript = fileURLToPath(new URL('./cluster.daemon.js', import.meta.url));
@@ -38,17 +39,16 @@ export function clusterCommand(): Command {
       'start the control plane in the background and print its kubeconfig (does nothing if it runs already)',
     )
     .addOption(
-      new Option('--timeout <seconds>', 'give up waiting for readiness after this long')
-        .default(90)
-        .argParser(positiveNumber),
+      numberOption('--timeout <seconds>', 'give up waiting for readiness after this long', seconds).default(
+        90,
+      ),
     )
     .addOption(
-      new Option(
+      numberOption(
         '--fake-nodes <count>',
         'kwok fake nodes, so pods get scheduled and Running (adds kube-scheduler and kwok)',
-      )
-        .default(0)
-        .argParser(nodeCount),
+        { integer: true, min: 0, max: 100 },
+      ).default(0),
     )
     .option(
       '--node',
@@ -306,19 +306,4 @@ function tail(file: string, lines = 15): string {
   } catch {
     return '(no log)';
   }
-}
-
-function nodeCount(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 100) {
-    throw new LabError(`--fake-nodes must be a whole number from 0 to 100, got "${value}"`, undefined, 2);
-  }
-  return n;
-}
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new LabError(`--timeout must be a positive number of seconds, got "${value}"`, undefined, 2);
-  return n;
 }

@@ -2,7 +2,6 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createCertificates, issueClientCertificate } from './certificates.js';
 import {
   type AdmissionOptions,
@@ -19,9 +18,9 @@ import { onProcessExit } from './exit-cleanup.js';
 import { createFakeNodes } from './fake-nodes.js';
 import { freePorts } from '@obslab/process';
 import { type KubeBinaries, requireKubeBinaries } from './kube-binaries.js';
-import { writeKubeconfig } from './kubeconfig.js';
+import { writeComponentKubeconfigs } from './kubeconfig.js';
 import { type ManagedProcess, startProcess } from './managed-process.js';
-import { httpsGet, type HttpsClientTls } from './readiness.js';
+import { type HttpsClientTls, isSchedulableReadyNode, waitUntilHealthy } from './readiness.js';
 import { findNodeBinaries, nodeBinariesHint, nodeBinDirCandidates } from './node/node-binaries.js';
 import { type NodeHost, prepareNodeHost } from './node/node-host-session.js';
 import {
@@ -165,36 +164,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           `/CN=${apiserverKubeletClientUser}`,
         )
       : undefined;
-    const kubeconfigPath = join(workDir, 'kubeconfig');
-    const controllerManagerKubeconfig = join(workDir, 'controller-manager.kubeconfig');
-    const schedulerKubeconfig = join(workDir, 'scheduler.kubeconfig');
-    const kwokKubeconfig = join(workDir, 'kwok.kubeconfig');
-    await Promise.all([
-      writeKubeconfig(kubeconfigPath, {
-        server,
-        caCert: certs.caCert,
-        clientCert: certs.adminCert,
-        clientKey: certs.adminKey,
-      }),
-      writeKubeconfig(controllerManagerKubeconfig, {
-        server,
-        caCert: certs.caCert,
-        clientCert: certs.controllerManagerCert,
-        clientKey: certs.controllerManagerKey,
-      }),
-      writeKubeconfig(schedulerKubeconfig, {
-        server,
-        caCert: certs.caCert,
-        clientCert: certs.schedulerCert,
-        clientKey: certs.schedulerKey,
-      }),
-      writeKubeconfig(kwokKubeconfig, {
-        server,
-        caCert: certs.caCert,
-        clientCert: certs.kwokCert,
-        clientKey: certs.kwokKey,
-      }),
-    ]);
+    const { kubeconfigPath, controllerManagerKubeconfig, schedulerKubeconfig, kwokKubeconfig } =
+      await writeComponentKubeconfigs(workDir, server, certs);
     log(`certificates and kubeconfigs in ${workDir}`);
 
     const start = async (name: string, program: string, args: string[]) => {
@@ -342,56 +313,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
-  }
-}
-
-interface HealthCheck {
-  readonly what: string;
-  readonly url: string;
-  readonly tls: HttpsClientTls;
-  /** Whether a 200 answer's body means healthy. Default: any 200. */
-  readonly accept?: (body: string) => boolean;
-}
-
-function isSchedulableReadyNode(body: string): boolean {
-  const node = JSON.parse(body) as {
-    spec?: { taints?: unknown[] };
-    status?: { conditions?: { type: string; status: string }[] };
-  };
-  const ready = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  return ready && (node.spec?.taints ?? []).length === 0;
-}
-
-async function waitUntilHealthy(
-  processes: readonly ManagedProcess[],
-  deadline: number,
-  check: HealthCheck,
-): Promise<void> {
-  let lastProblem = 'no answer yet';
-  for (;;) {
-    const dead = processes.find((p) => p.hasExited());
-    if (dead) {
-      const exit = await dead.exited;
-      throw new Error(
-        `${dead.name} exited during start-up (code ${exit.code}, signal ${exit.signal}); ${dead.logFile} ends with:\n${dead.logTail()}`,
-      );
-    }
-    try {
-      const { status, body } = await httpsGet(check.url, check.tls);
-      if (status === 200 && (check.accept?.(body) ?? true)) return;
-      const failed = body.split('\n').filter((line) => line.includes('failed'));
-      lastProblem =
-        status === 200
-          ? `${check.what}: not yet`
-          : `${check.what} answered ${status}: ${failed.join('; ') || body.slice(0, 200)}`;
-    } catch (error) {
-      lastProblem = `${check.what}: ${error instanceof Error ? error.message : String(error)}`;
-    }
-    if (Date.now() > deadline) {
-      const tails = processes.map((p) => `--- ${p.name} (${p.logFile}):\n${p.logTail(10)}`).join('\n');
-      throw new Error(`control plane not ready in time (${lastProblem})\n${tails}`);
-    }
-    await sleep(100);
   }
 }
 

@@ -1,4 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type ControlPlaneCertificates } from './certificates.js';
 
 /** Inputs of {@link writeKubeconfig}. */
 export interface KubeconfigOptions {
@@ -31,4 +33,32 @@ export async function writeKubeconfig(path: string, options: KubeconfigOptions):
     'current-context': name,
   };
   await writeFile(path, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+}
+
+/** The kubeconfigs of the admin and of each component, in `workDir`, for the API server at `server`. */
+export async function writeComponentKubeconfigs(
+  workDir: string,
+  server: string,
+  certs: ControlPlaneCertificates,
+): Promise<{
+  readonly kubeconfigPath: string;
+  readonly controllerManagerKubeconfig: string;
+  readonly schedulerKubeconfig: string;
+  readonly kwokKubeconfig: string;
+}> {
+  const paths = {
+    kubeconfigPath: join(workDir, 'kubeconfig'),
+    controllerManagerKubeconfig: join(workDir, 'controller-manager.kubeconfig'),
+    schedulerKubeconfig: join(workDir, 'scheduler.kubeconfig'),
+    kwokKubeconfig: join(workDir, 'kwok.kubeconfig'),
+  };
+  const write = (path: string, clientCert: string, clientKey: string) =>
+    writeKubeconfig(path, { server, caCert: certs.caCert, clientCert, clientKey });
+  await Promise.all([
+    write(paths.kubeconfigPath, certs.adminCert, certs.adminKey),
+    write(paths.controllerManagerKubeconfig, certs.controllerManagerCert, certs.controllerManagerKey),
+    write(paths.schedulerKubeconfig, certs.schedulerCert, certs.schedulerKey),
+    write(paths.kwokKubeconfig, certs.kwokCert, certs.kwokKey),
+  ]);
+  return paths;
 }

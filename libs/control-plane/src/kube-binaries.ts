@@ -22,7 +22,7 @@ export interface KubeBinaries {
 export const kubeBinariesHint =
   'run scripts/ensure-kube-binaries.sh (needs Go) or set KUBEBUILDER_ASSETS to a directory holding kube-apiserver, kube-controller-manager and etcd';
 
-/** The Kubernetes release the harness is built and tested against (e2e/control-plane/kube-version). */
+/** The Kubernetes release the harness is built and tested against (libs/control-plane/kube-version). */
 export const kubeVersion: string = readFileSync(new URL('../kube-version', import.meta.url), 'utf8').trim();
 
 /** Options of {@link findKubeBinaries}. */

@@ -3,10 +3,10 @@
 import { importDockerImages } from '@obslab/control-plane';
 import { Command } from 'commander';
 import { clusterPaths, isAlive, readClusterState } from './cluster-state.js';
-import { LabError } from './lab.error.js';
-import { buildImages, defaultDocker, megabytes } from './images/image.builder.js';
-import { imageNames } from './images/image.catalog.js';
-import { chooseImages, notBuiltLines, textTable } from './images/images.command.js';
+import { LabError } from '../lab.error.js';
+import { buildImages, defaultDocker, megabytes } from '../images/image.builder.js';
+import { imageNames } from '../images/image.catalog.js';
+import { chooseImages, notBuiltLines, textTable } from '../images/images.command.js';
 
 const progress = (line: string) => console.error(`lab cluster images: ${line}`);
 
