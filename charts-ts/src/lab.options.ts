@@ -90,7 +90,9 @@ export const labFields = {
   },
   /** The database mode. */
   database: () =>
-    z.enum(labDatabases, { error: (issue) => `must be "sqlite" or "postgres"; got ${show(issue.input)}` }),
+    z.enum(labDatabases, {
+      error: (issue) => `must be ${labDatabases.map(show).join(' or ')}; got ${show(issue.input)}`,
+    }),
   /** An image, `repository:tag`, never `latest`. */
   image: () =>
     z

@@ -78,7 +78,8 @@ export async function wrk(request: WrkRequest, connections: number, seconds: num
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('error', reject);
-      child.on('exit', (code) =>
+      // 'close', not 'exit': the summary is the last thing wrk prints, and stdout may still be open at exit.
+      child.on('close', (code) =>
         code === 0
           ? resolve(stdout)
           : reject(new Error(`wrk exited with ${code}: ${stderr.trim() || stdout.trim()}`)),
