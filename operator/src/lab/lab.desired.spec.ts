@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LabSpecError } from '@obslab/charts-ts';
+import { labOf } from '../testing/lab-fixture.js';
 import { type LabSpecInput } from './lab.schema.js';
-import { desiredHashAnnotation, type ObservabilityLab } from './lab.types.js';
+import { desiredHashAnnotation } from './lab.types.js';
 import { type KubeObject } from '../runtime/kube.client.js';
 import { DesiredStateCache, desiredState, sizePresetValues } from './lab.desired.js';
-
-const labOf = (
-  spec: LabSpecInput = {},
-  metadata: Partial<ObservabilityLab['metadata']> = {},
-): ObservabilityLab => ({
-  apiVersion: 'lab.obslab.dev/v1alpha1',
-  kind: 'ObservabilityLab',
-  metadata: { name: 'demo', namespace: 'team-a', uid: 'u-1', generation: 1, ...metadata },
-  spec,
-});
 
 const childrenOf = (spec: LabSpecInput = {}) => desiredState(labOf(spec)).children;
 const find = (children: readonly KubeObject[], kind: string, name: string): any => {

@@ -5,6 +5,7 @@ import { MemoryCluster } from '../testing/memory-cluster.js';
 import { DesiredStateCache, desiredState } from './lab.desired.js';
 import { LabApplyError } from './lab.errors.js';
 import { LabReconciler } from './lab.reconciler.js';
+import { labOf as baseLab } from '../testing/lab-fixture.js';
 import { type LabSpecInput } from './lab.schema.js';
 import { type LabStore } from './lab.store.js';
 import { labFinalizer, labLabels, type LabStatus, type ObservabilityLab } from './lab.types.js';
@@ -12,23 +13,14 @@ import { labFinalizer, labLabels, type LabStatus, type ObservabilityLab } from '
 const now = new Date('2026-11-30T12:00:00.000Z');
 const desired = new DesiredStateCache(); // pure per uid and spec: shared to render each spec once
 
-const labOf = (
-  spec: LabSpecInput = {},
-  metadata: Partial<ObservabilityLab['metadata']> = {},
-): ObservabilityLab => ({
-  apiVersion: 'lab.obslab.dev/v1alpha1',
-  kind: 'ObservabilityLab',
-  metadata: {
-    name: 'demo',
-    namespace: 'team-a',
+/** The fixture lab as the reconciler meets it: created, with its finalizer. */
+const labOf = (spec: LabSpecInput = {}, metadata: Partial<ObservabilityLab['metadata']> = {}) =>
+  baseLab(spec, {
     uid: 'lab-1',
-    generation: 1,
     creationTimestamp: '2026-11-30T10:00:00Z',
     finalizers: [labFinalizer],
     ...metadata,
-  },
-  spec,
-});
+  });
 
 const children = desiredState(labOf()).children;
 const workloads = children.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet');
