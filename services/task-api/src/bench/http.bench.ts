@@ -26,7 +26,9 @@ Measures req/s, p50 and p99 latency of list (100 tasks), get and create, and of 
   task-api, instrumented  traces and logs exported to a local OTLP sink
   task-api, instrumented, <alternative heap settings>
 Every task-api target runs at LOG_LEVEL=info (one access line per request) with stdout discarded.
-Load comes from wrk (2 threads; Debian: apt-get install wrk). Rounds alternate between targets;
+Load comes from wrk (2 threads; Debian: apt-get install wrk), which opens every connection before
+its first request (Node accepts one connection per event-loop turn: see src/bench/wrk.ts), so
+latencies are those of established connections. Rounds alternate between targets;
 each cell is the target's median round. CPU µs/req is the
 target's own CPU time (user + system) per request served, which other load on the machine
 disturbs far less than req/s and latency. Also measures peak RSS
