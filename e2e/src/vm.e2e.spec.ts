@@ -297,7 +297,13 @@ describe(
         });
         assert.equal(created.status, 201);
 
-        await timed('second lab deploy', () => labCli(deployArgs, 40 * 60_000, env));
+        assert.match(first.stderr, /saving obslab\/frontend:0\.1\.0, obslab\/task-api:0\.1\.0/);
+        const second = await timed('second lab deploy (images on the host already: nothing copied)', () =>
+          labCli(deployArgs, 40 * 60_000, env),
+        );
+        assert.match(second.stderr, /obslab\/task-api:0\.1\.0 is on the host already \(sha256:/);
+        assert.match(second.stderr, /obslab\/frontend:0\.1\.0 is on the host already \(sha256:/);
+        assert.doesNotMatch(second.stderr, /saving|copying and loading the images/);
         const listed = (await (await fetch(`http://127.0.0.1:${appPort}/api/tasks?limit=1000`)).json()) as {
           tasks: { title: string }[];
         };

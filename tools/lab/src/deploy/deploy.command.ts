@@ -20,12 +20,16 @@ import {
   usageError,
 } from '../options/option.parsers.js';
 import { CHECK_NAMES, type CheckName } from '../verify/verify.checks.js';
-import { deployPlan } from './deploy.plan.js';
+import { type DeployPlan, deployPlan } from './deploy.plan.js';
 import {
   buildImages,
   composeUp,
+  hostImageIds,
+  imagesToShip,
   loadImages,
+  localImageIds,
   preflight,
+  saveImages,
   say,
   stageFiles,
   syncFiles,
@@ -57,7 +61,7 @@ const defaultWorkspace = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export function deployCommand(): Command {
   return new Command('deploy')
     .description(
-      "Deploy the compose lab to a Docker host over SSH: preflight (key login, docker, compose v2, disk space), build the repository's images here and load them there (docker save → rsync → docker load), rsync compose/compose.yaml, .env and compose/config/** to ~/lab/app (--delete only there), `docker compose -p PROJECT up -d --no-build --wait`, then `lab verify` against it. Never deletes volumes: a re-deploy keeps all data.",
+      "Deploy the compose lab to a Docker host over SSH: preflight (key login, docker, compose v2, disk space), build the repository's images here and load those the host lacks (by image ID) there (docker save → rsync → docker load), rsync compose/compose.yaml, .env and compose/config/** to ~/lab/app (--delete only there), `docker compose -p PROJECT up -d --no-build --wait`, then `lab verify` against it. Never deletes volumes: a re-deploy keeps all data.",
     )
     .requiredOption('--host <user@address>', 'where to deploy, e.g. deploy@192.168.122.250')
     .option('--identity <key>', "SSH private key (default: ssh's own choice)")
@@ -111,8 +115,8 @@ export function deployCommand(): Command {
 }
 
 /**
- * Deploys in named steps: plan (ask the stack) → preflight → stage the files → build and save the
- * images → sync the files → load the images → compose up → verify.
+ * Deploys in named steps: plan (ask the stack) → preflight → stage the files → build the images and
+ * save those the host lacks → sync the files → load them → compose up → verify.
  */
 export async function deploy(options: DeployOptions): Promise<void> {
   const started = Date.now();
@@ -129,9 +133,10 @@ export async function deploy(options: DeployOptions): Promise<void> {
   const archive = join(stage, 'images.tar');
   try {
     const { keepRemoteEnv } = await stageFiles(stage, plan, options.workspace, options.envFile, host.hasEnv);
-    if (plan.builds.length > 0) await buildImages(plan.builds, archive, options);
+    const ship = plan.builds.length > 0 ? await buildImagesToShip(plan, target, options) : [];
+    if (ship.length > 0) await saveImages(ship, archive, options.docker);
     await syncFiles(target, stage, keepRemoteEnv);
-    if (plan.builds.length > 0) await loadImages(target, archive);
+    if (ship.length > 0) await loadImages(target, archive);
     await composeUp(target, options.project, plan.services);
     say(`deployed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   } finally {
@@ -143,6 +148,24 @@ export async function deploy(options: DeployOptions): Promise<void> {
     ...(options.verifyOnly ? { only: options.verifyOnly } : {}),
     waitSeconds: options.verifyWait,
   });
+}
+
+/** Builds the plan's images here; returns those the host does not already have under the same ID. */
+async function buildImagesToShip(
+  plan: DeployPlan,
+  target: SshTarget,
+  options: DeployOptions,
+): Promise<string[]> {
+  await buildImages(plan.builds, options);
+  const local = await localImageIds(
+    options.docker,
+    plan.builds.map((build) => build.image),
+  );
+  const ship = imagesToShip(local, await hostImageIds(target));
+  for (const [image, id] of local) {
+    if (!ship.includes(image)) say(`${image} is on the host already (${id.slice(0, 19)}): not copied`);
+  }
+  return ship;
 }
 
 function sshTargetOf(options: DeployOptions): SshTarget {

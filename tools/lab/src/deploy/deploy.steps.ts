@@ -98,13 +98,9 @@ export interface BuildSettings {
 
 /**
  * `docker build` of each image here (not `compose build`, which has no --network: hosts without NAT
- * for the default bridge need `--build-network host`), then `docker save` into `archive`.
+ * for the default bridge need `--build-network host`).
  */
-export async function buildImages(
-  builds: readonly ImageBuild[],
-  archive: string,
-  settings: BuildSettings,
-): Promise<void> {
+export async function buildImages(builds: readonly ImageBuild[], settings: BuildSettings): Promise<void> {
   for (const build of builds) {
     say(`building ${build.component} (${build.image}) here`);
     await step(
@@ -123,11 +119,50 @@ export async function buildImages(
       { cwd: settings.workspace, timeoutMs: 30 * 60_000, env: { ...process.env, DOCKER_BUILDKIT: '1' } },
     );
   }
-  const images = builds.map((build) => build.image);
+}
+
+/** The image ID (`sha256:…`, which `docker save` and `docker load` keep) of each image here. */
+export async function localImageIds(docker: string, images: readonly string[]): Promise<Map<string, string>> {
+  const { stdout } = await step('reading the IDs of the built images', docker, [
+    'image',
+    'inspect',
+    '--format',
+    '{{.Id}}',
+    ...images,
+  ]);
+  const ids = stdout.trim().split('\n');
+  return new Map(images.map((image, index) => [image, ids[index] ?? '']));
+}
+
+/** The image ID of every tagged image on the host, by `repository:tag`. */
+export async function hostImageIds(target: SshTarget): Promise<Map<string, string>> {
+  const { stdout } = await ssh(
+    target,
+    "reading the host's image IDs",
+    "docker image ls --no-trunc --format '{{.Repository}}:{{.Tag}} {{.ID}}'",
+    60_000,
+  );
+  return new Map(
+    stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(' '))
+      .filter((fields): fields is [string, string] => fields.length === 2),
+  );
+}
+
+/** The images to copy: those the host lacks, or has under another ID (a different build). */
+export function imagesToShip(
+  local: ReadonlyMap<string, string>,
+  host: ReadonlyMap<string, string>,
+): string[] {
+  return [...local].filter(([image, id]) => host.get(image) !== id).map(([image]) => image);
+}
+
+/** `docker save` of `images` into `archive`. */
+export async function saveImages(images: readonly string[], archive: string, docker: string): Promise<void> {
   say(`saving ${images.join(', ')}`);
-  await step('saving the images', settings.docker, ['save', '-o', archive, ...images], {
-    timeoutMs: 10 * 60_000,
-  });
+  await step('saving the images', docker, ['save', '-o', archive, ...images], { timeoutMs: 10 * 60_000 });
 }
 
 const rsyncShell = (target: SshTarget) => ['ssh', ...sshOptions(target)].map(shellQuote).join(' ');
