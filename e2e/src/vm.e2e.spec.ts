@@ -283,6 +283,7 @@ describe(
             .map((line) => `  ${line}`)
             .join('\n'),
         );
+        assert.match(first.stderr, /saving obslab\/frontend:0\.1\.0, obslab\/task-api:0\.1\.0/);
         assert.match(first.stdout, /✔ app:/);
         assert.match(first.stdout, /✔ requests:/);
         log(
@@ -297,7 +298,6 @@ describe(
         });
         assert.equal(created.status, 201);
 
-        assert.match(first.stderr, /saving obslab\/frontend:0\.1\.0, obslab\/task-api:0\.1\.0/);
         const second = await timed('second lab deploy (images on the host already: nothing copied)', () =>
           labCli(deployArgs, 40 * 60_000, env),
         );

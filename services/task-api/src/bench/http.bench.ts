@@ -34,7 +34,8 @@ target's own CPU time (user + system) per request served, which other load on th
 disturbs far less than req/s and latency. Also measures peak RSS
 under load and the time from process start to a 200 on /health/ready.
 
-  --duration S        seconds of load per round (default 8; the first round is preceded by a 2 s warm-up)
+  --duration S        seconds per round, the first 0.3 s of them opening the connections (default 8;
+                      the first round is preceded by a 2 s warm-up)
   --rounds N          rounds per scenario and connection count (default 3)
   --connections N,M   concurrent connections, comma-separated (default 16,50)
   --cpu-prof DIR      run every target under --cpu-prof, writing its profile into DIR

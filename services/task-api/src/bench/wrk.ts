@@ -2,13 +2,14 @@
 // threads cost the machine far less than a JavaScript client would, so that the targets, not the
 // client, set the numbers. A Lua `done` hook prints the summary as one JSON line.
 //
-// Every connection is opened and accepted before its first request (a Lua `delay` hook holds each
-// connection's first request for OPEN_MS), so the numbers are those of 50 established connections.
-// Without it, the first requests wait in the listen queue: Node 24 (libuv 1.52) accepts one
-// connection per event-loop turn, and a turn of a busy server serves every connection already
-// open, so the 50th connection was accepted about 0.6 s after the first. wrk's coordinated-
-// omission correction then adds a sample per expected interval below each of those waits, which
-// put about 2 % of an 8 s round at 100-600 ms. Measured on a node:http + SQLite server spending
+// A Lua `delay` hook holds each thread's first requests, one per connection, for OPEN_MS (wrk opens
+// a thread's connections together, well within OPEN_MS on loopback), so that the target,
+// idle at the start of a round, accepts every connection before the load starts, and the numbers
+// are those of established connections. Without it, the first requests wait in the listen queue:
+// Node 24 here (libuv 1.52) accepted one connection per event-loop turn, and a turn of a busy
+// server serves every connection already open, so the 50th connection was accepted about 0.6 s
+// after the first. wrk's coordinated-omission correction then adds a sample per expected interval
+// below each of those waits, which put about 2 % of the samples of an 8 s round at 100-600 ms. Measured on a node:http + SQLite server spending
 // 350 µs per request at 50 connections: p99 212 ms in a 5 s round and 52 ms in a 20 s one, while
 // the server saw at most 54 ms between answering a connection and its next request; with the
 // connections opened first, p99 42 ms in a 5 s round.
@@ -39,7 +40,7 @@ export interface WrkResult {
 
 const MARK = 'WRK_JSON ';
 /** How long each connection's first request is held, for every connection to be accepted first. */
-export const OPEN_MS = 300;
+const OPEN_MS = 300;
 
 const DONE_HOOK = `
 done = function(summary, latency, requests)

@@ -20,12 +20,11 @@ import {
   usageError,
 } from '../options/option.parsers.js';
 import { CHECK_NAMES, type CheckName } from '../verify/verify.checks.js';
-import { type DeployPlan, deployPlan } from './deploy.plan.js';
+import { deployPlan, imagesToShip } from './deploy.plan.js';
 import {
   buildImages,
   composeUp,
   hostImageIds,
-  imagesToShip,
   loadImages,
   localImageIds,
   preflight,
@@ -61,7 +60,7 @@ const defaultWorkspace = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export function deployCommand(): Command {
   return new Command('deploy')
     .description(
-      "Deploy the compose lab to a Docker host over SSH: preflight (key login, docker, compose v2, disk space), build the repository's images here and load those the host lacks (by image ID) there (docker save → rsync → docker load), rsync compose/compose.yaml, .env and compose/config/** to ~/lab/app (--delete only there), `docker compose -p PROJECT up -d --no-build --wait`, then `lab verify` against it. Never deletes volumes: a re-deploy keeps all data.",
+      "Deploy the compose lab to a Docker host over SSH: preflight (key login, docker, compose v2, disk space), build the repository's images here and copy and load there only those whose image ID the host lacks (docker save → rsync → docker load), rsync compose/compose.yaml, .env and compose/config/** to ~/lab/app (--delete only there), `docker compose -p PROJECT up -d --no-build --wait`, then `lab verify` against it. Never deletes volumes: a re-deploy keeps all data.",
     )
     .requiredOption('--host <user@address>', 'where to deploy, e.g. deploy@192.168.122.250')
     .option('--identity <key>', "SSH private key (default: ssh's own choice)")
@@ -133,7 +132,9 @@ export async function deploy(options: DeployOptions): Promise<void> {
   const archive = join(stage, 'images.tar');
   try {
     const { keepRemoteEnv } = await stageFiles(stage, plan, options.workspace, options.envFile, host.hasEnv);
-    const ship = plan.builds.length > 0 ? await buildImagesToShip(plan, target, options) : [];
+    if (plan.builds.length > 0) await buildImages(plan.builds, options);
+    const images = plan.builds.map((build) => build.image);
+    const ship = images.length > 0 ? await imagesHostLacks(target, images, options.docker) : [];
     if (ship.length > 0) await saveImages(ship, archive, options.docker);
     await syncFiles(target, stage, keepRemoteEnv);
     if (ship.length > 0) await loadImages(target, archive);
@@ -150,17 +151,13 @@ export async function deploy(options: DeployOptions): Promise<void> {
   });
 }
 
-/** Builds the plan's images here; returns those the host does not already have under the same ID. */
-async function buildImagesToShip(
-  plan: DeployPlan,
+/** The images the host lacks or has under another ID; says which are there already. */
+async function imagesHostLacks(
   target: SshTarget,
-  options: DeployOptions,
+  images: readonly string[],
+  docker: string,
 ): Promise<string[]> {
-  await buildImages(plan.builds, options);
-  const local = await localImageIds(
-    options.docker,
-    plan.builds.map((build) => build.image),
-  );
+  const local = await localImageIds(docker, images);
   const ship = imagesToShip(local, await hostImageIds(target));
   for (const [image, id] of local) {
     if (!ship.includes(image)) say(`${image} is on the host already (${id.slice(0, 19)}): not copied`);

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { workspaceStack } from '@obslab/stack';
 import { LabError } from '../lab.error.js';
-import { deployPlan } from './deploy.plan.js';
+import { deployPlan, imagesToShip } from './deploy.plan.js';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const stack = workspaceStack(root);
@@ -64,5 +64,38 @@ describe('the deploy plan, asked of @obslab/stack', () => {
           !(error.hint ?? '').includes('postgres'),
       );
     }
+  });
+});
+
+const TASK_API_IMAGE = 'obslab/task-api:0.1.0';
+const FRONTEND_IMAGE = 'obslab/frontend:0.1.0';
+
+describe('the images lab deploy copies to the host', () => {
+  const built = new Map([
+    [TASK_API_IMAGE, 'sha256:aaaa'],
+    [FRONTEND_IMAGE, 'sha256:bbbb'],
+  ]);
+
+  it('copies every image to a host that has none of them', () => {
+    assert.deepEqual(imagesToShip(built, new Map()), [TASK_API_IMAGE, FRONTEND_IMAGE]);
+  });
+
+  it('copies none when the host has each under the same image ID', () => {
+    assert.deepEqual(imagesToShip(built, new Map([...built, ['debian:trixie', 'sha256:cccc']])), []);
+  });
+
+  it('copies an image the host has under another ID (an older build), and only that one', () => {
+    const host = new Map([
+      [TASK_API_IMAGE, 'sha256:0ld0'],
+      [FRONTEND_IMAGE, 'sha256:bbbb'],
+    ]);
+    assert.deepEqual(imagesToShip(built, host), [TASK_API_IMAGE]);
+  });
+
+  it('does not take an image with the same ID under another tag for the one asked', () => {
+    assert.deepEqual(imagesToShip(built, new Map([['obslab/task-api:0.0.9', 'sha256:aaaa']])), [
+      TASK_API_IMAGE,
+      FRONTEND_IMAGE,
+    ]);
   });
 });

@@ -58,3 +58,11 @@ function imageBuild(component: Component): ImageBuild[] {
     },
   ];
 }
+
+/** The images to copy: those the host lacks, or has under another ID (a different build). */
+export function imagesToShip(
+  local: ReadonlyMap<string, string>,
+  host: ReadonlyMap<string, string>,
+): string[] {
+  return [...local].filter(([image, id]) => host.get(image) !== id).map(([image]) => image);
+}

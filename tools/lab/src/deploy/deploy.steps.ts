@@ -121,7 +121,14 @@ export async function buildImages(builds: readonly ImageBuild[], settings: Build
   }
 }
 
-/** The image ID (`sha256:…`, which `docker save` and `docker load` keep) of each image here. */
+/** An image ID as `docker image inspect` and `docker image ls --no-trunc` print it. */
+const IMAGE_ID = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * The image ID of each image here. `docker save` and `docker load` keep it between two engines
+ * with the classic image store (Debian's docker.io); an engine on the containerd image store
+ * reports another digest, and then every image counts as missing and is copied.
+ */
 export async function localImageIds(docker: string, images: readonly string[]): Promise<Map<string, string>> {
   const { stdout } = await step('reading the IDs of the built images', docker, [
     'image',
@@ -131,10 +138,16 @@ export async function localImageIds(docker: string, images: readonly string[]): 
     ...images,
   ]);
   const ids = stdout.trim().split('\n');
-  return new Map(images.map((image, index) => [image, ids[index] ?? '']));
+  if (ids.length !== images.length || !ids.every((id) => IMAGE_ID.test(id))) {
+    throw new LabError(
+      `${docker} image inspect printed ${JSON.stringify(stdout.trim())} for ${images.join(', ')}, not one sha256 image ID each`,
+      'pass --docker the path of a Docker CLI (Podman prints IDs without the sha256: prefix)',
+    );
+  }
+  return new Map(images.map((image, index) => [image, ids[index]!]));
 }
 
-/** The image ID of every tagged image on the host, by `repository:tag`. */
+/** The image ID of every image on the host that has a tag, by `repository:tag`. */
 export async function hostImageIds(target: SshTarget): Promise<Map<string, string>> {
   const { stdout } = await ssh(
     target,
@@ -144,19 +157,10 @@ export async function hostImageIds(target: SshTarget): Promise<Map<string, strin
   );
   return new Map(
     stdout
-      .trim()
       .split('\n')
       .map((line) => line.trim().split(' '))
-      .filter((fields): fields is [string, string] => fields.length === 2),
+      .filter((fields): fields is [string, string] => fields.length === 2 && !fields[0].includes('<none>')),
   );
-}
-
-/** The images to copy: those the host lacks, or has under another ID (a different build). */
-export function imagesToShip(
-  local: ReadonlyMap<string, string>,
-  host: ReadonlyMap<string, string>,
-): string[] {
-  return [...local].filter(([image, id]) => host.get(image) !== id).map(([image]) => image);
 }
 
 /** `docker save` of `images` into `archive`. */
