@@ -19,7 +19,13 @@ export function parseDestination(value: string): { user: string; host: string } 
   return { user: match[1]!, host: match[2]! };
 }
 
-/** ssh options: never prompt, trust a new host key once, then insist on it; give up quickly when unreachable. */
+/**
+ * ssh options: never prompt, trust a new host key once, then insist on it; give up quickly when
+ * unreachable. A host that stops answering is dropped after 2 minutes (8 keepalives 15 s apart),
+ * not OpenSSH's default 45 s: a guest under software emulation (the VM suite's TCG guest) can go
+ * quiet for most of a minute while it starts containers, and ssh then exits with 255 in the middle
+ * of `compose up`.
+ */
 export function sshOptions(target: SshTarget, connectTimeoutS = 10): string[] {
   return [
     '-o',
@@ -32,6 +38,8 @@ export function sshOptions(target: SshTarget, connectTimeoutS = 10): string[] {
     `ConnectTimeout=${connectTimeoutS}`,
     '-o',
     'ServerAliveInterval=15',
+    '-o',
+    'ServerAliveCountMax=8',
     '-o',
     'LogLevel=ERROR',
     '-p',
