@@ -159,7 +159,7 @@ export async function hostImageIds(target: SshTarget): Promise<Map<string, strin
     stdout
       .split('\n')
       .map((line) => line.trim().split(' '))
-      .filter((fields): fields is [string, string] => fields.length === 2 && !fields[0].includes('<none>')),
+      .filter((fields): fields is [string, string] => fields.length === 2 && !fields[0]?.includes('<none>')),
   );
 }
 
