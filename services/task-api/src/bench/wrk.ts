@@ -3,16 +3,16 @@
 // client, set the numbers. A Lua `done` hook prints the summary as one JSON line.
 //
 // A Lua `delay` hook holds each thread's first requests, one per connection, for OPEN_MS (wrk opens
-// a thread's connections together, well within OPEN_MS on loopback), so that the target,
-// idle at the start of a round, accepts every connection before the load starts, and the numbers
-// are those of established connections. Without it, the first requests wait in the listen queue:
-// Node 24 here (libuv 1.52) accepted one connection per event-loop turn, and a turn of a busy
-// server serves every connection already open, so the 50th connection was accepted about 0.6 s
-// after the first. wrk's coordinated-omission correction then adds a sample per expected interval
-// below each of those waits, which put about 2 % of the samples of an 8 s round at 100-600 ms. Measured on a node:http + SQLite server spending
-// 350 µs per request at 50 connections: p99 212 ms in a 5 s round and 52 ms in a 20 s one, while
-// the server saw at most 54 ms between answering a connection and its next request; with the
-// connections opened first, p99 42 ms in a 5 s round.
+// a thread's connections together, well within OPEN_MS on loopback), so that the target, idle at
+// the start of a round, accepts every connection before the load starts, and the numbers are those
+// of established connections. Without it, the first requests wait in the listen queue: Node 24
+// here (libuv 1.52) accepted one connection per event-loop turn, and a turn of a busy server serves
+// every connection already open, so the 50th connection was accepted about 0.6 s after the first.
+// wrk's coordinated-omission correction then adds a sample per expected interval below each of
+// those waits, which put about 2 % of the samples of an 8 s round at 100-600 ms. Measured on a
+// node:http + SQLite server spending 350 µs per request at 50 connections: p99 212 ms in a 5 s
+// round and 52 ms in a 20 s one, while the server saw at most 54 ms between answering a connection
+// and its next request; with the connections opened first, p99 42 ms in a 5 s round.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,8 +88,10 @@ function script(request: WrkRequest, connectionsPerThread: number): string {
   return `${lines.join('\n')}\n${openHook(connectionsPerThread)}${DONE_HOOK}`;
 }
 
-/** Runs wrk with 2 threads for `seconds` at `connections` and parses its summary. Requests per
- * second count the time after the connections were opened ({@link OPEN_MS} less than `seconds`). */
+/**
+ * Runs wrk with 2 threads for `seconds` at `connections` and parses its summary. Requests per
+ * second count the time after the connections were opened ({@link OPEN_MS} less than `seconds`).
+ */
 export async function wrk(request: WrkRequest, connections: number, seconds: number): Promise<WrkResult> {
   const dir = mkdtempSync(join(tmpdir(), 'obslab-wrk-'));
   const file = join(dir, 'request.lua');
