@@ -7,10 +7,10 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Request, Response } from 'express';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../database/database-unavailable.js';
-import { allowedMethods } from '../metrics/route-template.js';
+import { requestPath, type RouteTable } from '../metrics/route-template.js';
 import {
   DatabaseUnavailableError,
   SimulatedFailureError,
@@ -18,16 +18,15 @@ import {
   TaskNotFoundError,
 } from './domain.errors.js';
 import type { ErrorBody } from './error-body.js';
+import { BODY_LIMIT_MESSAGE, RequestBodyError } from './json-body.parser.js';
 import { ValidationFailedException } from './validation.js';
 
-/** What body-parser (http-errors) attaches to the errors it passes on: a 4xx status, a type or a zlib code. */
-interface BodyParserError {
-  type?: unknown;
-  code?: unknown;
-  status: number;
+/** What Fastify attaches to the errors of its request handling (`FST_ERR_CTP_BODY_TOO_LARGE`, …). */
+interface FastifyError {
+  code: string;
+  statusCode: number;
 }
 
-const BODY_LIMIT_MESSAGE = 'request body exceeds the 64 KiB limit';
 /** Seconds a client should wait before retrying a 503 (database outage) or a 429 (smoke test busy). */
 export const DATABASE_RETRY_AFTER_SECONDS = 2;
 export const SMOKE_RETRY_AFTER_SECONDS = 5;
@@ -38,15 +37,16 @@ interface Mapped {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-function isBodyParserError(error: unknown): error is BodyParserError {
-  const candidate = error as BodyParserError | null;
-  return (
-    typeof candidate?.status === 'number' &&
-    candidate.status >= 400 &&
-    candidate.status < 500 &&
-    (typeof candidate.type === 'string' ||
-      (typeof candidate.code === 'string' && candidate.code.startsWith('Z_')))
-  );
+/** Fastify's 4xx error behind `error` (Nest hands it over wrapped in an HttpException), if any. */
+function fastifyClientError(error: unknown): FastifyError | undefined {
+  const candidate = (error instanceof HttpException ? error.cause : error) as Partial<FastifyError> | null;
+  return typeof candidate?.code === 'string' &&
+    candidate.code.startsWith('FST_ERR_') &&
+    typeof candidate.statusCode === 'number' &&
+    candidate.statusCode >= 400 &&
+    candidate.statusCode < 500
+    ? (candidate as FastifyError)
+    : undefined;
 }
 
 /**
@@ -56,11 +56,14 @@ function isBodyParserError(error: unknown): error is BodyParserError {
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly routes: RouteTable,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
-    const { status, body, headers } = this.map(exception, host.switchToHttp().getRequest<Request>());
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body, headers } = this.map(exception, host.switchToHttp().getRequest<FastifyRequest>());
     if (status >= 500) {
       const span = trace.getActiveSpan();
       if (exception instanceof Error) span?.recordException(exception);
@@ -69,12 +72,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       else if (!(exception instanceof SimulatedFailureError))
         this.logger.error({ err: exception }, 'unhandled error');
     }
-    if (response.headersSent) return;
-    if (headers) response.set(headers);
-    response.status(status).json(body);
+    if (reply.sent || reply.raw.headersSent) return;
+    if (headers) reply.headers(headers);
+    void reply.status(status).send(body);
   }
 
-  private map(exception: unknown, request: Request): Mapped {
+  private map(exception: unknown, request: FastifyRequest): Mapped {
     if (exception instanceof ValidationFailedException)
       return { status: HttpStatus.BAD_REQUEST, body: exception.body };
     if (exception instanceof TaskNotFoundError)
@@ -93,21 +96,30 @@ export class HttpExceptionFilter implements ExceptionFilter {
         body: { error: new DatabaseUnavailableError(undefined).message },
         headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
       };
-    if (isBodyParserError(exception)) return this.mapBodyParser(exception);
-    if (exception instanceof NotFoundException && request.route === undefined) {
-      // No route matched: a path that exists under other methods answers 405 with them.
-      const allowed = allowedMethods(request);
+    const rejected = fastifyClientError(exception);
+    const unmatched = request.routeOptions.url === undefined;
+    if (
+      unmatched &&
+      (exception instanceof NotFoundException || exception instanceof RequestBodyError || rejected)
+    ) {
+      // No route matched, whatever else is wrong with the request (Fastify rejects a QUERY
+      // without a body type before its not-found handler): a path that exists under other
+      // methods answers 405 with them, any other path 404.
+      const path = requestPath(request);
+      const allowed = this.routes.allowedMethods(path);
       if (allowed.length > 0)
         return {
           status: HttpStatus.METHOD_NOT_ALLOWED,
-          body: { error: `${request.method} is not allowed on ${request.path}: use ${allowed.join(', ')}` },
+          body: { error: `${request.method} is not allowed on ${path}: use ${allowed.join(', ')}` },
           headers: { allow: allowed.join(', ') },
         };
+      return { status: HttpStatus.NOT_FOUND, body: { error: `Cannot ${request.method} ${path}` } };
     }
+    if (exception instanceof RequestBodyError)
+      return { status: exception.status, body: { error: exception.message } };
+    if (rejected) return this.mapFastify(rejected);
     if (exception instanceof HttpException) {
       const status: number = exception.getStatus();
-      const cause = exception.cause;
-      if (isBodyParserError(cause)) return this.mapBodyParser(cause);
       if (status === 413) return { status, body: { error: BODY_LIMIT_MESSAGE } };
       const payload = exception.getResponse();
       const message =
@@ -121,31 +133,24 @@ export class HttpExceptionFilter implements ExceptionFilter {
     return { status: HttpStatus.INTERNAL_SERVER_ERROR, body: { error: 'internal error' } };
   }
 
-  private mapBodyParser(error: BodyParserError): Mapped {
-    if (typeof error.code === 'string' && error.code.startsWith('Z_'))
-      return {
-        status: HttpStatus.BAD_REQUEST,
-        body: {
-          error:
-            'the request body does not decode as its content-encoding says: send it compressed as declared, or without content-encoding',
-        },
-      };
-    switch (error.type) {
-      case 'entity.too.large':
+  /** Fastify's own rejections of a request, before the service's parser or handler sees it. */
+  private mapFastify(error: FastifyError): Mapped {
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return { status: HttpStatus.PAYLOAD_TOO_LARGE, body: { error: BODY_LIMIT_MESSAGE } };
-      case 'entity.parse.failed':
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return {
           status: HttpStatus.BAD_REQUEST,
-          body: { error: 'malformed JSON body: send a valid JSON object' },
+          body: { error: 'the request body is not as long as its content-length says' },
         };
-      case 'encoding.unsupported':
-      case 'charset.unsupported':
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      case 'FST_ERR_CTP_INVALID_TYPE':
         return {
           status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-          body: { error: 'unsupported body encoding: send UTF-8 JSON' },
+          body: { error: 'unsupported content type: send application/json' },
         };
       default:
-        return { status: error.status, body: { error: 'unreadable request body' } };
+        return { status: error.statusCode, body: { error: 'unreadable request' } };
     }
   }
 }

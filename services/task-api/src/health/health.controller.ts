@@ -2,7 +2,7 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { HealthCheckService, type HealthCheckResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { type Clock, CLOCK } from '../common/clock.js';
@@ -37,19 +37,19 @@ export class HealthController {
   @Get('ready')
   @ApiOkResponse({ type: ReadyDto, description: 'the database answers a ping' })
   @ApiServiceUnavailableResponse({ type: ReadyDto, description: 'the database does not answer' })
-  ready(@Res() response: Response): Promise<void> {
-    return this.readiness(response);
+  ready(@Res() reply: FastifyReply): Promise<void> {
+    return this.readiness(reply);
   }
 
   /** The baseline's /health, kept as an alias of readiness. */
   @Get()
   @ApiOkResponse({ type: ReadyDto, description: 'the database answers a ping' })
   @ApiServiceUnavailableResponse({ type: ReadyDto, description: 'the database does not answer' })
-  alias(@Res() response: Response): Promise<void> {
-    return this.readiness(response);
+  alias(@Res() reply: FastifyReply): Promise<void> {
+    return this.readiness(reply);
   }
 
-  private async readiness(response: Response): Promise<void> {
+  private async readiness(reply: FastifyReply): Promise<void> {
     let result: HealthCheckResult;
     let status: number = HttpStatus.OK;
     try {
@@ -62,6 +62,6 @@ export class HealthController {
       this.logger.warn({ err: error, details }, 'readiness: the database did not answer');
       result = { status: 'error', info: {}, error: DATABASE_DOWN, details: DATABASE_DOWN };
     }
-    response.status(status).json({ ...result, timestamp: this.clock.now().toISOString() });
+    void reply.status(status).send({ ...result, timestamp: this.clock.now().toISOString() });
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Headers, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { ServiceMetrics } from './metrics.registry.js';
 import { SERVICE_METRICS } from './metrics.tokens.js';
 
@@ -12,10 +12,11 @@ export class MetricsController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Headers('accept') accept: string | undefined, @Res() response: Response): Promise<void> {
+  async scrape(@Headers('accept') accept: string | undefined, @Res() reply: FastifyReply): Promise<void> {
     const registry = accept?.includes('application/openmetrics-text')
       ? this.metrics.openMetrics
       : this.metrics.text;
-    response.type(registry.contentType).send(await registry.metrics());
+    const text = await registry.metrics();
+    void reply.type(registry.contentType).send(text);
   }
 }
