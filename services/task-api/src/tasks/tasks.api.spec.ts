@@ -148,6 +148,15 @@ describeTasksApi(({ api }) => {
     }
   });
 
+  it('answers /api/tasks/ as /api/tasks, and a path of another case as unknown', async () => {
+    const created = (await api('POST', '/api/tasks', { title: 'slash' })).body;
+    const slashed = await api('GET', '/api/tasks/?limit=1000');
+    assert.equal(slashed.status, 200);
+    assert.ok(slashed.body.tasks.some((task: { id: number }) => task.id === created.id));
+    assert.equal((await api('GET', `/api/tasks/${created.id}/`)).body.title, 'slash');
+    assert.equal((await api('GET', '/API/TASKS')).status, 404);
+  });
+
   it('answers 400 for malformed JSON and for a PUT whose body is not JSON, without leaking parser text', async () => {
     const malformed = await api('POST', '/api/tasks', '{"title": "unterminated');
     assert.equal(malformed.status, 400);

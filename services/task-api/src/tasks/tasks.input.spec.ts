@@ -2,6 +2,7 @@
 // field, never 5xx, nothing changed. Task 1 exists (seeded), so updates of it could change something.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { describeTasksApi, raw } from '../testing/tasks-api.fixture.js';
 
 describeTasksApi(
@@ -204,6 +205,64 @@ describeTasksApi(
               'the request body does not decode as its content-encoding says: send it compressed as declared, or without content-encoding',
           });
         });
+      });
+
+      it('reads gzip, deflate and br bodies, and answers 415 for other encodings and charsets', async () => {
+        const json = '{"title":"compressed"}';
+        for (const [encoding, body] of [
+          ['gzip', gzipSync(json)],
+          ['deflate', deflateSync(json)],
+          ['br', brotliCompressSync(json)],
+        ] as const) {
+          const response = await raw(app().baseUrl, 'POST', '/api/tasks', body, {
+            'content-type': 'application/json',
+            'content-encoding': encoding,
+          });
+          assert.equal(response.status, 201, `${encoding}: ${JSON.stringify(response.body)}`);
+          assert.equal(response.body.title, 'compressed');
+          await api('DELETE', `/api/tasks/${response.body.id}`);
+        }
+        for (const headers of [
+          { 'content-type': 'application/json', 'content-encoding': 'zstd' } as Record<string, string>,
+          { 'content-type': 'application/json; charset=latin1' },
+        ])
+          await unchanged(async () => {
+            const response = await raw(app().baseUrl, 'POST', '/api/tasks', json, headers);
+            assert.equal(response.status, 415, JSON.stringify(headers));
+            assert.deepEqual(response.body, { error: 'unsupported body encoding: send UTF-8 JSON' });
+          });
+      });
+
+      it('answers 413 for a compressed body that inflates past 64 KiB', async () => {
+        await unchanged(async () => {
+          const bomb = gzipSync(JSON.stringify({ title: 't', description: 'x'.repeat(200_000) }));
+          assert.ok(bomb.length < 2048, `${bomb.length} bytes on the wire`);
+          const response = await raw(app().baseUrl, 'POST', '/api/tasks', bomb, {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+          });
+          assert.equal(response.status, 413);
+          assert.deepEqual(response.body, { error: 'request body exceeds the 64 KiB limit' });
+        });
+      });
+
+      for (const [name, body] of [
+        ['__proto__', '{"title":"t","__proto__":{"admin":true}}'],
+        ['constructor.prototype', '{"title":"t","x":{"constructor":{"prototype":{"admin":true}}}}'],
+      ] as const)
+        it(`answers 400 naming body for a ${name} key`, async () => {
+          await unchanged(async () => {
+            const response = await api('POST', '/api/tasks', body);
+            assertNames(response, 'body');
+            assert.match(response.body.error, /prototype|__proto__/);
+          });
+        });
+
+      it('answers 405 for a QUERY without a body type on an existing path, 404 on an unknown one', async () => {
+        const known = await raw(app().baseUrl, 'QUERY', '/health/live');
+        assert.equal(known.status, 405);
+        assert.equal(known.headers['allow'], 'GET, HEAD');
+        assert.equal((await raw(app().baseUrl, 'QUERY', '/nothing-here')).status, 404);
       });
 
       it('answers 405 with Allow for a method a path does not take (TRACE, PATCH), 404 for unknown paths', async () => {
