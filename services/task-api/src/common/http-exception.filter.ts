@@ -10,7 +10,7 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../database/database-unavailable.js';
-import { requestPath, type RouteTable } from '../metrics/route-template.js';
+import { requestPath, type RouteTable } from './route-table.js';
 import {
   DatabaseUnavailableError,
   SimulatedFailureError,
@@ -35,6 +35,12 @@ interface Mapped {
   readonly status: number;
   readonly body: ErrorBody;
   readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A stream error Fastify met reading the body (the client went away mid-upload): it sets a 4xx. */
+function isUnreadableBody(error: unknown): boolean {
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return !(error instanceof HttpException) && typeof status === 'number' && status >= 400 && status < 500;
 }
 
 /** Fastify's 4xx error behind `error` (Nest hands it over wrapped in an HttpException), if any. */
@@ -118,6 +124,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (exception instanceof RequestBodyError)
       return { status: exception.status, body: { error: exception.message } };
     if (rejected) return this.mapFastify(rejected);
+    if (isUnreadableBody(exception))
+      return { status: HttpStatus.BAD_REQUEST, body: { error: 'unreadable request body' } };
     if (exception instanceof HttpException) {
       const status: number = exception.getStatus();
       if (status === 413) return { status, body: { error: BODY_LIMIT_MESSAGE } };
@@ -144,7 +152,6 @@ export class HttpExceptionFilter implements ExceptionFilter {
           body: { error: 'the request body is not as long as its content-length says' },
         };
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      case 'FST_ERR_CTP_INVALID_TYPE':
         return {
           status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
           body: { error: 'unsupported content type: send application/json' },

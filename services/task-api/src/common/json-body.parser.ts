@@ -70,14 +70,18 @@ export function parseJsonBody(request: FastifyRequest, raw: Buffer): unknown {
   if (first !== '{' && first !== '[') throw new RequestBodyError(400, MALFORMED);
   let body: unknown;
   try {
-    // JSON.parse, and a scan for prototype keys only when the text has one.
-    body = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
-  } catch (error) {
-    if (/forbidden prototype/.test((error as Error).message))
-      throw validationFailure([
-        { field: 'body', problems: ['body must not have __proto__ or constructor.prototype keys'] },
-      ]);
+    body = JSON.parse(text);
+  } catch {
     throw new RequestBodyError(400, MALFORMED);
+  }
+  try {
+    // JSON.parse keeps a "__proto__" key as an own property: a later merge of the body could
+    // still set a prototype. The scan walks the (small, shallow) body once.
+    secureJson.scan(body as object, { protoAction: 'error', constructorAction: 'error' });
+  } catch {
+    throw validationFailure([
+      { field: 'body', problems: ['body must not have __proto__ or constructor.prototype keys'] },
+    ]);
   }
   if (deeperThan(body, MAX_BODY_DEPTH))
     throw validationFailure([
@@ -97,6 +101,11 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
   const options = { parseAs: 'buffer' as const, bodyLimit: BODY_LIMIT_BYTES };
   fastify.addContentTypeParser('application/json', options, (request, raw: Buffer, done) => {
+    // No route: the request is answered 404 or 405 whatever its body holds.
+    if (request.is404) {
+      done(null, undefined);
+      return;
+    }
     let body: unknown;
     try {
       body = parseJsonBody(request, raw);

@@ -1,51 +1,36 @@
-import { type Context, context, trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { requestPath, routeTemplate } from '../common/route-table.js';
 import { observeWithExemplar } from './exemplar.js';
 import type { ServiceMetrics } from './metrics.registry.js';
-import { requestPath, routeTemplate } from './route-template.js';
 
 const QUIET_PATHS = new Set(['/metrics', '/health', '/health/live', '/health/ready']);
 
-/** When a request started and the context it arrived in (the HTTP SERVER span's). */
-interface RequestStart {
-  readonly started: bigint;
-  readonly context: Context;
-}
-
-const starts = new WeakMap<FastifyRequest, RequestStart>();
+/** Records one answered request: see {@link registerHttpTelemetry}. */
+export type ResponseRecorder = (request: FastifyRequest, reply: FastifyReply) => void;
 
 /**
- * One place for the per-request telemetry, as two Fastify hooks that every request passes, routed
- * or not, rejected by the body parser or not. When the response has been sent it resolves the route
+ * One place for the per-request telemetry. Once a response has been sent it resolves the route
  * template, names the SERVER span after it (`GET /api/tasks/:id`), records the HTTP metrics with a
- * trace-id exemplar, and writes the access log line (probes and scrapes at debug level).
+ * trace-id exemplar, and writes the access log line (probes and scrapes at debug level). It runs
+ * where the response's `finish` listeners run: in the SERVER span's context, which the HTTP
+ * instrumentation binds to the response.
  */
-export function registerHttpTelemetry(
-  fastify: FastifyInstance,
-  metrics: ServiceMetrics,
-  logger: Logger,
-): void {
-  fastify.addHook('onRequest', (request, _reply, done) => {
-    starts.set(request, { started: process.hrtime.bigint(), context: context.active() });
-    done();
-  });
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const start = starts.get(request);
-    done();
-    if (start === undefined) return;
-    const seconds = Number(process.hrtime.bigint() - start.started) / 1e9;
+export function responseRecorder(metrics: ServiceMetrics, logger: Logger): ResponseRecorder {
+  return (request, reply) => {
+    const seconds = reply.elapsedTime / 1e3;
     const endpoint = routeTemplate(request);
     const status = reply.statusCode;
     const labels = { method: request.method, endpoint, status_code: String(status) };
-    const rpc = getRPCMetadata(start.context);
+    const active = context.active();
+    const rpc = getRPCMetadata(active);
     if (rpc?.type === RPCType.HTTP) rpc.route = endpoint;
-    const span = trace.getSpan(start.context);
 
     metrics.httpRequests.inc(labels);
     if (status >= 400) metrics.httpErrors.inc(labels);
-    observeWithExemplar(metrics.httpDuration, labels, seconds, span);
+    observeWithExemplar(metrics.httpDuration, labels, seconds, trace.getSpan(active));
 
     const path = requestPath(request);
     const line = {
@@ -55,9 +40,23 @@ export function registerHttpTelemetry(
       status,
       duration_ms: Math.round(seconds * 1e6) / 1e3,
     };
-    context.with(start.context, () => {
-      if (QUIET_PATHS.has(path) && status < 400) logger.debug(line, 'request');
-      else logger.info(line, 'request');
-    });
+    if (QUIET_PATHS.has(path) && status < 400) logger.debug(line, 'request');
+    else logger.info(line, 'request');
+  };
+}
+
+/** Records every request Fastify answers through its lifecycle (an `onResponse` hook). */
+export function registerHttpTelemetry(
+  fastify: FastifyInstance,
+  record: ResponseRecorder,
+  logger: Logger,
+): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    try {
+      record(request, reply);
+    } catch (error) {
+      logger.error({ err: error }, 'recording the request telemetry failed');
+    }
+    done();
   });
 }

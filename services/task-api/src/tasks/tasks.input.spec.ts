@@ -258,6 +258,22 @@ describeTasksApi(
           });
         });
 
+      it('answers a URL that does not decode, and an overlong id, with 400 and a JSON error', async () => {
+        const bad = await raw(app().baseUrl, 'GET', '/api/tasks/%zz');
+        assert.equal(bad.status, 400);
+        assert.deepEqual(bad.body, { error: 'malformed URL: its percent-encoding does not decode as UTF-8' });
+        await unchanged(async () => assertNames(await api('DELETE', `/api/tasks/${'9'.repeat(300)}`), 'id'));
+        const overlong = await raw(app().baseUrl, 'GET', `/api/tasks/${'9'.repeat(600)}`);
+        assert.equal(overlong.status, 400);
+        assert.match(overlong.body.error, /path parameter is longer than 512/);
+      });
+
+      it('answers 405 on a path of other methods whatever the body holds', async () => {
+        const response = await api('PUT', '/health/live', '{"__proto__":{"a":1}}');
+        assert.equal(response.status, 405);
+        assert.equal(response.body.error, 'PUT is not allowed on /health/live: use GET, HEAD');
+      });
+
       it('answers 405 for a QUERY without a body type on an existing path, 404 on an unknown one', async () => {
         const known = await raw(app().baseUrl, 'QUERY', '/health/live');
         assert.equal(known.status, 405);

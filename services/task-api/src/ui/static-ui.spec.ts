@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +14,7 @@ function fakeUiBuild(): string {
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>obslab tasks</title>');
   writeFileSync(join(dir, 'assets', 'index-AbC123.js'), 'console.log("ui");');
+  writeFileSync(join(dir, 'assets', 'gone-Zz9.js'), 'console.log("removed after start");');
   writeFileSync(join(dir, '.secret'), 'not served');
   return dir;
 }
@@ -93,6 +95,29 @@ describe('the UI served by task-api', () => {
     assert.equal(asset.status, 200);
     assert.match(asset.headers.get('content-type') ?? '', /javascript/);
     assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  });
+
+  it('answers HEAD and a revalidation (304) of a file, and a file removed since start with 404 never cached', async () => {
+    const head = await fetch(`${app.baseUrl}/assets/index-AbC123.js`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.ok(Number(head.headers.get('content-length')) > 0);
+    assert.equal(await head.text(), '');
+    const etag = head.headers.get('etag');
+    assert.ok(etag);
+    // node:http rather than fetch, which adds `cache-control: no-cache` to a conditional request.
+    const again = await new Promise<number | undefined>((resolve, reject) =>
+      httpGet(`${app.baseUrl}/assets/index-AbC123.js`, { headers: { 'if-none-match': etag } }, (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      }).on('error', reject),
+    );
+    assert.equal(again, 304);
+    const removed = join(uiDir, 'assets', 'gone-Zz9.js');
+    assert.ok(existsSync(removed), 'the fake build has a file to remove');
+    rmSync(removed);
+    const gone = await fetch(`${app.baseUrl}/assets/gone-Zz9.js`);
+    assert.equal(gone.status, 404);
+    assert.equal(gone.headers.get('cache-control'), 'no-store');
   });
 
   it('serves /config.json without an OTLP path: the browser propagates trace context but exports nothing', async () => {

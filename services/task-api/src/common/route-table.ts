@@ -29,8 +29,12 @@ export function routeTemplate(request: FastifyRequest): string {
   return request.routeOptions.url ?? UNMATCHED_ROUTE;
 }
 
+/** The longest path parameter the router matches: far past any valid id, so that the id pipe
+ * names a bad id (400) however long it is; a longer one is refused by framework-errors.ts. */
+export const MAX_PARAM_LENGTH = 512;
+
 /** How paths match routes, in Fastify and in {@link RouteTable} alike. */
-export const ROUTER_OPTIONS = { ignoreTrailingSlash: true } as const;
+export const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH } as const;
 
 /**
  * The application's routes, in the order they were added, matched by the router Fastify uses:
