@@ -103,7 +103,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
         headers: { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) },
       };
     const rejected = fastifyClientError(exception);
-    const unmatched = request.routeOptions.url === undefined;
+    const unmatched = request.is404;
     if (
       unmatched &&
       (exception instanceof NotFoundException || exception instanceof RequestBodyError || rejected)
