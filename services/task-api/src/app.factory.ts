@@ -31,7 +31,7 @@ export async function createApp(deps: AppDependencies): Promise<INestApplication
   const fastify = adapter.getInstance();
   const routes = RouteTable.track(fastify);
   // Every answered request is measured and logged, those rejected by the body parser included.
-  registerHttpTelemetry(fastify, record, deps.logger);
+  registerHttpTelemetry(fastify, record);
   // The UI for `npm start` (UI_DIR): before the body is parsed; it passes API, metrics and health paths on.
   if (deps.config.ui) registerStaticUi(fastify, deps.config.ui, deps.logger);
   registerJsonBodyParser(fastify);

@@ -30,7 +30,7 @@ export function routeTemplate(request: FastifyRequest): string {
 }
 
 /** The longest path parameter the router matches: far past any valid id, so that the id pipe
- * names a bad id (400) however long it is; a longer one is refused by framework-errors.ts. */
+ * names a bad id (400) up to this length; a longer one is refused by framework-errors.ts. */
 export const MAX_PARAM_LENGTH = 512;
 
 /** How paths match routes, in Fastify and in {@link RouteTable} alike. */

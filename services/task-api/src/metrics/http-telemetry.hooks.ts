@@ -8,8 +8,11 @@ import type { ServiceMetrics } from './metrics.registry.js';
 
 const QUIET_PATHS = new Set(['/metrics', '/health', '/health/live', '/health/ready']);
 
-/** Records one answered request: see {@link registerHttpTelemetry}. */
-export type ResponseRecorder = (request: FastifyRequest, reply: FastifyReply) => void;
+/**
+ * Records one answered request, `seconds` after it arrived (by default the reply's own clock,
+ * which Fastify starts once it has found the route). Never throws: a failure is logged.
+ */
+export type ResponseRecorder = (request: FastifyRequest, reply: FastifyReply, seconds?: number) => void;
 
 /**
  * One place for the per-request telemetry. Once a response has been sent it resolves the route
@@ -19,8 +22,7 @@ export type ResponseRecorder = (request: FastifyRequest, reply: FastifyReply) =>
  * instrumentation binds to the response.
  */
 export function responseRecorder(metrics: ServiceMetrics, logger: Logger): ResponseRecorder {
-  return (request, reply) => {
-    const seconds = reply.elapsedTime / 1e3;
+  const record = (request: FastifyRequest, reply: FastifyReply, seconds: number): void => {
     const endpoint = routeTemplate(request);
     const status = reply.statusCode;
     const labels = { method: request.method, endpoint, status_code: String(status) };
@@ -43,20 +45,19 @@ export function responseRecorder(metrics: ServiceMetrics, logger: Logger): Respo
     if (QUIET_PATHS.has(path) && status < 400) logger.debug(line, 'request');
     else logger.info(line, 'request');
   };
-}
-
-/** Records every request Fastify answers through its lifecycle (an `onResponse` hook). */
-export function registerHttpTelemetry(
-  fastify: FastifyInstance,
-  record: ResponseRecorder,
-  logger: Logger,
-): void {
-  fastify.addHook('onResponse', (request, reply, done) => {
+  return (request, reply, seconds = reply.elapsedTime / 1e3) => {
     try {
-      record(request, reply);
+      record(request, reply, seconds);
     } catch (error) {
       logger.error({ err: error }, 'recording the request telemetry failed');
     }
+  };
+}
+
+/** Records every request Fastify answers through its lifecycle (an `onResponse` hook). */
+export function registerHttpTelemetry(fastify: FastifyInstance, record: ResponseRecorder): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    record(request, reply);
     done();
   });
 }

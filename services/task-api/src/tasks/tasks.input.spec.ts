@@ -262,6 +262,13 @@ describeTasksApi(
         const bad = await raw(app().baseUrl, 'GET', '/api/tasks/%zz');
         assert.equal(bad.status, 400);
         assert.deepEqual(bad.body, { error: 'malformed URL: its percent-encoding does not decode as UTF-8' });
+        // Measured like any other request, with its own time (Fastify starts no clock for these).
+        const scrape = await (await fetch(`${app().baseUrl}/metrics`)).text();
+        const sum =
+          /^http_request_duration_seconds_sum\{method="GET",endpoint="unmatched",status_code="400"\} (\S+)$/m.exec(
+            scrape,
+          );
+        assert.ok(sum && Number(sum[1]) > 0, `duration recorded: ${sum?.[0]}`);
         await unchanged(async () => assertNames(await api('DELETE', `/api/tasks/${'9'.repeat(300)}`), 'id'));
         const overlong = await raw(app().baseUrl, 'GET', `/api/tasks/${'9'.repeat(600)}`);
         assert.equal(overlong.status, 400);
