@@ -57,8 +57,8 @@ function deeperThan(value: unknown, depth: number): boolean {
 
 /**
  * A JSON body: decoded as its content-encoding says, UTF-8 only, an object or an array (strict),
- * `{}` when empty, without prototype keys, and no deeper than {@link MAX_BODY_DEPTH}, which a walk of its top levels checks
- * before validation, whose recursion would otherwise overflow the stack.
+ * `{}` when empty, without prototype keys, and no deeper than {@link MAX_BODY_DEPTH}, which a walk
+ * of its top levels checks before validation, whose recursion would otherwise overflow the stack.
  */
 export function parseJsonBody(request: FastifyRequest, raw: Buffer): unknown {
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
