@@ -104,10 +104,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       };
     const rejected = fastifyClientError(exception);
     const unmatched = request.is404;
-    if (
-      unmatched &&
-      (exception instanceof NotFoundException || exception instanceof RequestBodyError || rejected)
-    ) {
+    if (unmatched && (exception instanceof NotFoundException || rejected)) {
       // No route matched, whatever else is wrong with the request (Fastify rejects a QUERY
       // without a body type before its not-found handler): a path that exists under other
       // methods answers 405 with them, any other path 404.

@@ -46,6 +46,16 @@ function decode(body: Buffer, encoding: string | undefined): Buffer {
   }
 }
 
+/** Whether `text` parses as JSON: tells a prototype key from malformed JSON, on the error path only. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `value` nests arrays or objects more than `depth` levels deep; stops at that depth. */
 function deeperThan(value: unknown, depth: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
@@ -70,15 +80,11 @@ export function parseJsonBody(request: FastifyRequest, raw: Buffer): unknown {
   if (first !== '{' && first !== '[') throw new RequestBodyError(400, MALFORMED);
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    // JSON.parse, then a scan for prototype keys only when the text holds one (an own "__proto__"
+    // property would set a prototype in a later merge of the body).
+    body = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
   } catch {
-    throw new RequestBodyError(400, MALFORMED);
-  }
-  try {
-    // JSON.parse keeps a "__proto__" key as an own property: a later merge of the body could
-    // still set a prototype. The scan walks the (small, shallow) body once.
-    secureJson.scan(body as object, { protoAction: 'error', constructorAction: 'error' });
-  } catch {
+    if (!isJson(text)) throw new RequestBodyError(400, MALFORMED);
     throw validationFailure([
       { field: 'body', problems: ['body must not have __proto__ or constructor.prototype keys'] },
     ]);
